@@ -1,0 +1,77 @@
+/*
+ * conf: the INI configuration file (read with inih) into a fresh, validated
+ * struct conf.  Errors name file:line.  Reload parses into a new struct and
+ * the caller swaps it in only if conf_load() succeeded, so a bad file never
+ * replaces a running configuration.
+ *
+ *   [global]
+ *   control_socket = /run/dbvip/dbvipd.sock
+ *
+ *   [instance NAME]
+ *   interface = eth0          vrid = 51           priority = 100
+ *   version = 3               advert_int = 1      (v3: fractions, 0.01..40.95)
+ *   vip = 198.51.100.100/24   (repeatable; one family per instance)
+ *   unicast_peer = ADDR       (repeatable; empty = multicast)
+ *   preempt = yes             preempt_delay = 0   (seconds)
+ *   checksum = rfc | no_pseudo_header            (v3 over IPv4)
+ *   auth_pass = SECRET        (v2 only; up to 8 chars; type 1)
+ *   garp_repeat = 3           garp_delay = 0.1    garp_refresh = 0 (off)
+ */
+#ifndef DBVIP_CONF_H
+#define DBVIP_CONF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../net/ipaddr.h"
+#include "../net/vrrp_pkt.h"
+
+#define CONF_MAX_VIPS		32
+#define CONF_MAX_PEERS		16
+#define CONF_NAME_MAX		64
+#define CONF_PATH_MAX		108	/* sun_path */
+
+struct conf_instance {
+	char name[CONF_NAME_MAX];
+	char ifname[IF_NAMESIZE];
+	int family;			/* AF_INET or AF_INET6, from the VIPs */
+	uint8_t vrid;
+	uint8_t priority;		/* 1..255 */
+	uint8_t version;		/* 2 or 3 */
+	uint16_t advert_int_cs;
+	struct ipprefix vips[CONF_MAX_VIPS];
+	int nvips;
+	struct ipaddr peers[CONF_MAX_PEERS];
+	int npeers;			/* 0 = multicast */
+	bool preempt;
+	uint32_t preempt_delay_ms;
+	enum vrrp_cksum_mode cksum;
+	uint8_t auth_type;		/* VRRP_AUTH_NONE or VRRP_AUTH_PASS */
+	uint8_t auth_pass[VRRP_AUTH_LEN]; /* zero padded */
+	int garp_repeat;		/* announcements per takeover, >= 1 */
+	uint32_t garp_delay_ms;		/* between repeats */
+	uint32_t garp_refresh_ms;	/* re-announce while master, 0 = off */
+	int line;			/* where the section starts */
+};
+
+struct conf {
+	char path[256];
+	char control_socket[CONF_PATH_MAX];
+	struct conf_instance *inst;
+	int ninst;
+};
+
+/*
+ * Parse and validate path into *c (which the caller then owns and frees with
+ * conf_free).  Returns 0, or -1 with a "file:line: message" in err.  On -1,
+ * *c holds nothing that needs freeing.
+ */
+int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+
+void conf_free(struct conf *c);
+
+/* The instance named name, or NULL. */
+const struct conf_instance *conf_find(const struct conf *c, const char *name);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * link: link and address events from rtnetlink (libmnl), for the agent's
+ * loop.  One non-blocking socket subscribed to RTMGRP_LINK and the IPv4/IPv6
+ * address groups; link_mon_read() drains it and calls back per event.
+ */
+#ifndef DBVIP_LINK_H
+#define DBVIP_LINK_H
+
+#include <stdbool.h>
+
+#include "ipaddr.h"
+
+struct link_mon;
+
+struct link_mon_cb {
+	/* Interface ifindex is now usable (admin up and carrier) or not. */
+	void (*link)(void *arg, int ifindex, bool up);
+	/* An address was added (added = true) or removed on ifindex. */
+	void (*addr)(void *arg, int ifindex, const struct ipaddr *a,
+	    bool added);
+	void *arg;
+};
+
+/* Open and subscribe.  NULL with errno on failure. */
+struct link_mon *link_mon_open(void);
+void link_mon_close(struct link_mon *m);
+int link_mon_fd(const struct link_mon *m);
+
+/*
+ * Read every pending message and dispatch it to cb.  Returns 0, or -1 on a
+ * socket error (ENOBUFS means events were lost: the caller re-queries
+ * link_is_up() for every interface it watches).
+ */
+int link_mon_read(struct link_mon *m, const struct link_mon_cb *cb);
+
+/* Current state: 1 up (IFF_UP and IFF_RUNNING), 0 down, -1 no such link. */
+int link_is_up(const char *ifname);
+
+#endif
