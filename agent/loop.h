@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LOOP_HOG_MS	20
+#define LOOP_HOG_MS	20	/* a callback longer than this is logged */
+#define LOOP_LATE_MS	20	/* a timer later than this is logged */
 
 struct loop;
 
@@ -26,6 +27,7 @@ struct loop_timer {
 	void *arg;
 	const char *name;		/* for hog/late warnings */
 	struct loop_timer *next;	/* loop's list, internal */
+	uint64_t pass;			/* pass it was armed in, internal */
 	bool linked;			/* internal */
 };
 

@@ -107,6 +107,7 @@ enum vrrp_drop {
 	VRRP_DROP_ADDR_LIST,		/* v2 address list differs, non-owner */
 	VRRP_DROP_PEER,			/* unicast: source is not a listed peer */
 	VRRP_DROP_OWN,			/* our own packet looped back */
+	VRRP_DROP_NOT_MASTER,		/* priority 0 from other than our master */
 	VRRP_DROP__MAX
 };
 

@@ -1,0 +1,848 @@
+/*
+ * The agent: executes what the state machines ask for, feeds them packets,
+ * link events and timers, and owns the sockets.  See agent.h.
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "../net/arp.h"
+#include "../net/link.h"
+#include "../net/ndisc.h"
+#include "../net/vip.h"
+#include "clock.h"
+
+static void instance_exec(struct instance *in, struct vrrp_out *out);
+
+/* --- sockets shared by instances on one interface and family ---------- */
+
+static void agent_sock_readable(void *arg, int fd, uint32_t events);
+
+static struct agent_sock *
+agent_sock_get(struct agent *a, const struct conf_instance *c)
+{
+	struct agent_sock *s;
+	bool mcast = c->npeers == 0;
+
+	for (s = a->socks; s != NULL; s = s->next) {
+		if (s->vs.family == c->family &&
+		    strcmp(s->vs.ifname, c->ifname) == 0) {
+			if (mcast && !s->vs.mcast_joined &&
+			    vrrp_sock_join(&s->vs) == -1)
+				log_warn("%s: join VRRP group", c->ifname);
+			s->users++;
+			return s;
+		}
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if (vrrp_sock_open(&s->vs, c->family, c->ifname, mcast) == -1) {
+		log_warn("%s: VRRP socket", c->ifname);
+		free(s);
+		return NULL;
+	}
+	if (loop_add_fd(a->loop, s->vs.fd, EPOLLIN, agent_sock_readable,
+	    a) == -1) {
+		log_warn("%s: loop", c->ifname);
+		vrrp_sock_close(&s->vs);
+		free(s);
+		return NULL;
+	}
+	s->users = 1;
+	s->next = a->socks;
+	a->socks = s;
+	return s;
+}
+
+static void
+agent_sock_put(struct agent *a, struct agent_sock *s)
+{
+	struct agent_sock **pp;
+
+	if (s == NULL || --s->users > 0)
+		return;
+	for (pp = &a->socks; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	loop_del_fd(a->loop, s->vs.fd);
+	vrrp_sock_close(&s->vs);
+	free(s);
+}
+
+/* --- actions ------------------------------------------------------------ */
+
+static void
+instance_fill_pkt(const struct instance *in, uint8_t prio, struct vrrp_pkt *p)
+{
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	p->version = in->c.version;
+	p->type = VRRP_TYPE_ADVERT;
+	p->vrid = in->c.vrid;
+	p->priority = prio;
+	p->adver_int_cs = in->c.advert_int_cs;
+	p->family = in->c.family;
+	p->naddrs = (uint8_t)in->c.nvips;
+	for (i = 0; i < in->c.nvips; i++)
+		p->addrs[i] = in->c.vips[i].addr;
+	if (in->c.version == 2) {
+		p->auth_type = in->c.auth_type;
+		memcpy(p->auth_data, in->c.auth_pass, VRRP_AUTH_LEN);
+	}
+}
+
+/*
+ * Send one advertisement to the group, or to every unicast peer.  The
+ * checksum covers the destination, so each peer gets its own encoding.
+ */
+static void
+instance_send_advert(struct instance *in, uint8_t prio)
+{
+	static struct vrrp_pkt p;
+	uint8_t buf[VRRP_PKT_MAX_LEN];
+	struct vrrp_pkt_meta meta;
+	struct ipaddr group;
+	const struct ipaddr *dst;
+	int i, ndst;
+	ssize_t len;
+
+	if (in->sock == NULL || in->fsm.self.family == 0)
+		return;
+	instance_fill_pkt(in, prio, &p);
+	vrrp_sock_group(in->c.family, &group);
+	ndst = in->c.npeers > 0 ? in->c.npeers : 1;
+	for (i = 0; i < ndst; i++) {
+		dst = in->c.npeers > 0 ? &in->c.peers[i] : &group;
+		memset(&meta, 0, sizeof(meta));
+		meta.src = in->fsm.self;
+		meta.dst = *dst;
+		meta.ttl = VRRP_TTL;
+		meta.cksum = in->c.cksum;
+		len = vrrp_pkt_encode(&p, &meta, buf, sizeof(buf));
+		if (len == -1) {
+			log_warnx("%s bug: cannot encode advertisement",
+			    in->tag);
+			return;
+		}
+		if (vrrp_sock_send(&in->sock->vs, &in->fsm.self, dst, buf,
+		    (size_t)len) == -1) {
+			unsigned supp;
+
+			in->n.send_errors++;
+			if (log_rl_allow(&in->rl_warn, clock_now(), &supp))
+				log_warn("%s send advert", in->tag);
+			continue;
+		}
+		in->n.adverts_sent++;
+	}
+	log_debug(LOG_PKT, "%s sent advert priority %u", in->tag, prio);
+}
+
+static void
+instance_vips(struct instance *in, bool add)
+{
+	char err[256], ab[IPADDR_STRLEN];
+	int i, rc;
+
+	for (i = 0; i < in->c.nvips; i++) {
+		if (add)
+			rc = vip_add(in->a->nl, in->ifindex, &in->c.vips[i],
+			    err, sizeof(err));
+		else
+			rc = vip_del(in->a->nl, in->ifindex, &in->c.vips[i],
+			    err, sizeof(err));
+		if (rc == -1) {
+			in->n.vip_errors++;
+			log_warnx("%s %s VIP %s: %s", in->tag,
+			    add ? "add" : "remove",
+			    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)),
+			    err);
+		} else {
+			log_debug(LOG_NL, "%s %s VIP %s", in->tag,
+			    add ? "added" : "removed",
+			    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)));
+		}
+	}
+	in->vips_held = add;
+}
+
+/* One gratuitous ARP / unsolicited NA per VIP. */
+static void
+instance_announce_once(struct instance *in)
+{
+	int i, rc;
+
+	for (i = 0; i < in->c.nvips; i++) {
+		const struct ipaddr *v = &in->c.vips[i].addr;
+
+		if (v->family == AF_INET)
+			rc = arp_send_garp(in->a->arp_fd, in->ifindex,
+			    in->mac, v->v4);
+		else
+			rc = ndisc_send_una(in->a->ndisc_fd, in->ifindex,
+			    in->mac, &v->v6);
+		if (rc == -1) {
+			unsigned supp;
+
+			if (log_rl_allow(&in->rl_warn, clock_now(), &supp))
+				log_warn("%s announce", in->tag);
+		}
+	}
+	log_debug(LOG_ARP, "%s announced %d VIP(s)", in->tag, in->c.nvips);
+}
+
+static void
+instance_garp_timer(void *arg)
+{
+	struct instance *in = arg;
+
+	if (!in->vips_held)
+		return;
+	instance_announce_once(in);
+	if (--in->garp_left > 0)
+		loop_timer_set(in->a->loop, &in->t_garp,
+		    clock_now() + in->c.garp_delay_ms * USEC_PER_MSEC,
+		    instance_garp_timer, in, "garp");
+}
+
+static void
+instance_refresh_timer(void *arg)
+{
+	struct instance *in = arg;
+
+	if (!in->vips_held || in->c.garp_refresh_ms == 0)
+		return;
+	instance_announce_once(in);
+	loop_timer_set(in->a->loop, &in->t_refresh,
+	    clock_now() + in->c.garp_refresh_ms * USEC_PER_MSEC,
+	    instance_refresh_timer, in, "garp_refresh");
+}
+
+static void
+instance_announce(struct instance *in)
+{
+	in->garp_left = in->c.garp_repeat;
+	instance_garp_timer(in);
+	if (in->c.garp_refresh_ms > 0)
+		loop_timer_set(in->a->loop, &in->t_refresh,
+		    clock_now() + in->c.garp_refresh_ms * USEC_PER_MSEC,
+		    instance_refresh_timer, in, "garp_refresh");
+}
+
+static void instance_fsm_timer(void *arg);
+
+/*
+ * Perform the state machine's actions in the order it gave them, then
+ * re-arm its timer.  Every state change is logged here, once.
+ */
+static void
+instance_exec(struct instance *in, struct vrrp_out *out)
+{
+	uint64_t next;
+	int i;
+
+	for (i = 0; i < out->n; i++) {
+		const struct vrrp_act *act = &out->act[i];
+
+		switch (act->type) {
+		case VRRP_ACT_STATE:
+			log_info("%s %s -> %s (%s)", in->tag,
+			    vrrp_state_name(act->from),
+			    vrrp_state_name(act->to),
+			    act->reason ? act->reason : "-");
+			break;
+		case VRRP_ACT_SEND_ADVERT:
+			instance_send_advert(in, act->priority);
+			break;
+		case VRRP_ACT_VIP_ADD:
+			instance_vips(in, true);
+			break;
+		case VRRP_ACT_VIP_DEL:
+			loop_timer_cancel(in->a->loop, &in->t_garp);
+			loop_timer_cancel(in->a->loop, &in->t_refresh);
+			instance_vips(in, false);
+			break;
+		case VRRP_ACT_ANNOUNCE:
+			instance_announce(in);
+			break;
+		}
+	}
+	out->n = 0;
+	next = vrrp_fsm_next_deadline(&in->fsm);
+	if (next != 0)
+		loop_timer_set(in->a->loop, &in->t_fsm, next,
+		    instance_fsm_timer, in, "vrrp");
+	else
+		loop_timer_cancel(in->a->loop, &in->t_fsm);
+}
+
+static void
+instance_fsm_timer(void *arg)
+{
+	struct instance *in = arg;
+	struct vrrp_out out = { 0 };
+
+	vrrp_fsm_timer(&in->fsm, clock_now(), &out);
+	instance_exec(in, &out);
+}
+
+/* --- receiving ------------------------------------------------------------ */
+
+static void
+instance_drop(struct instance *in, enum vrrp_drop why, const struct ipaddr *src,
+    const char *msg)
+{
+	char sb[IPADDR_STRLEN];
+	unsigned supp;
+
+	in->n.drops[why]++;
+	if (log_rl_allow(&in->rl_drop[why], clock_now(), &supp))
+		log_warnx("%s dropped advert from %s: %s: %s%s", in->tag,
+		    ipaddr_ntop(src, sb, sizeof(sb)), vrrp_drop_name(why),
+		    msg, supp ? " (similar lines suppressed)" : "");
+}
+
+static bool
+vrrp_addrs_match(const struct instance *in, const struct vrrp_pkt *p)
+{
+	int i, j;
+
+	if (p->naddrs != in->c.nvips)
+		return false;
+	for (i = 0; i < in->c.nvips; i++) {
+		for (j = 0; j < p->naddrs; j++)
+			if (ipaddr_eq(&in->c.vips[i].addr, &p->addrs[j]))
+				break;
+		if (j == p->naddrs)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The checks that need this instance's configuration (RFC 5798 / 3768
+ * section 7.1, the parts the codec cannot decide).  Returns the drop reason
+ * and sets *msg, or VRRP_DROP_NONE.
+ */
+static enum vrrp_drop
+instance_check(struct instance *in, const struct vrrp_pkt *p,
+    const struct vrrp_pkt_meta *meta, const char **msg)
+{
+	int i;
+
+	if (ipaddr_eq(&meta->src, &in->fsm.self)) {
+		*msg = "our own address";
+		return VRRP_DROP_OWN;
+	}
+	if (in->c.npeers > 0) {
+		for (i = 0; i < in->c.npeers; i++)
+			if (ipaddr_eq(&meta->src, &in->c.peers[i]))
+				break;
+		if (i == in->c.npeers) {
+			*msg = "not a configured unicast_peer";
+			return VRRP_DROP_PEER;
+		}
+	}
+	/* MUST: the local router is not the address owner. */
+	if (in->c.priority == 255) {
+		*msg = "we are the address owner";
+		return VRRP_DROP_OWNER;
+	}
+	if (p->version == 2) {
+		/* RFC 3768 7.1: MUST verify auth type and data. */
+		if (p->auth_type != in->c.auth_type ||
+		    (in->c.auth_type == VRRP_AUTH_PASS &&
+		    memcmp(p->auth_data, in->c.auth_pass, VRRP_AUTH_LEN) != 0)) {
+			*msg = "authentication mismatch";
+			return VRRP_DROP_AUTH;
+		}
+		/* MUST verify the Adver Interval matches ours. */
+		if (p->adver_int_cs != in->c.advert_int_cs) {
+			*msg = "advert_int differs from ours";
+			return VRRP_DROP_INTERVAL_MISMATCH;
+		}
+		/* Address list mismatch: MUST drop unless sent by the owner. */
+		if (!vrrp_addrs_match(in, p) && p->priority != 255) {
+			*msg = "VIP list differs from ours";
+			return VRRP_DROP_ADDR_LIST;
+		}
+	} else if (!vrrp_addrs_match(in, p)) {
+		unsigned supp;
+
+		/* v3: SHOULD log a misconfiguration, and go on. */
+		if (log_rl_allow(&in->rl_warn, clock_now(), &supp))
+			log_warnx("%s advert from peer lists other VIPs "
+			    "(misconfiguration?)", in->tag);
+	}
+	/*
+	 * A priority-0 advert makes backups take over after the skew time,
+	 * so it is honoured only from the master we follow: a stray one from
+	 * elsewhere must not make a healthy group flap.
+	 */
+	if (p->priority == 0 && in->fsm.state == VRRP_ST_BACKUP &&
+	    in->fsm.master.family != 0 &&
+	    !ipaddr_eq(&meta->src, &in->fsm.master)) {
+		*msg = "priority 0 from a router that is not the master";
+		return VRRP_DROP_NOT_MASTER;
+	}
+	return VRRP_DROP_NONE;
+}
+
+static void
+instance_input(struct instance *in, struct vrrp_pkt *p,
+    const struct vrrp_pkt_meta *meta)
+{
+	struct vrrp_out out = { 0 };
+	enum vrrp_drop why;
+	const char *msg = NULL;
+
+	if ((why = instance_check(in, p, meta, &msg)) != VRRP_DROP_NONE) {
+		instance_drop(in, why, &meta->src, msg);
+		return;
+	}
+	/*
+	 * A v3 interval different from the one we follow is learned only when
+	 * two adverts in a row from the same source carry it, so one corrupt
+	 * or stray advert cannot shrink the master-down timer to nothing.
+	 */
+	if (p->version == 3 &&
+	    p->adver_int_cs != in->fsm.master_adver_int_cs &&
+	    !(ipaddr_eq(&meta->src, &in->last_src) &&
+	    in->last_int_cs == p->adver_int_cs)) {
+		in->last_src = meta->src;
+		in->last_int_cs = p->adver_int_cs;
+		p->adver_int_cs = in->fsm.master_adver_int_cs;
+	} else {
+		in->last_src = meta->src;
+		in->last_int_cs = p->adver_int_cs;
+	}
+	in->n.adverts_received++;
+	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
+	instance_exec(in, &out);
+}
+
+static struct instance *
+agent_find_instance(struct agent *a, const struct agent_sock *s, int vrid)
+{
+	struct instance *in;
+
+	for (in = a->inst; in != NULL; in = in->next)
+		if (in->sock == s && in->c.vrid == vrid)
+			return in;
+	return NULL;
+}
+
+static void
+agent_unmatched(struct agent *a, enum vrrp_drop why, const char *ifname,
+    const struct ipaddr *src, const char *msg)
+{
+	char sb[IPADDR_STRLEN];
+	unsigned supp;
+
+	a->unmatched[why]++;
+	if (log_rl_allow(&a->rl_unmatched, clock_now(), &supp))
+		log_debug(LOG_PKT, "[%s] dropped packet from %s: %s: %s",
+		    ifname, ipaddr_ntop(src, sb, sizeof(sb)),
+		    vrrp_drop_name(why), msg);
+}
+
+static void
+agent_sock_packet(struct agent *a, struct agent_sock *s, const uint8_t *buf,
+    size_t len, struct vrrp_pkt_meta *meta)
+{
+	static struct vrrp_pkt p;
+	struct instance *in;
+	const uint8_t *payload = buf;
+	size_t plen = len;
+	enum vrrp_drop why;
+	char err[160];
+	int vrid;
+
+	/* Find the instance first: its checksum mode decides the decode. */
+	if (s->vs.family == AF_INET) {
+		size_t ihl = len > 0 ? (size_t)(buf[0] & 0x0f) * 4 : 0;
+
+		if (ihl < 20 || ihl > len) {
+			agent_unmatched(a, VRRP_DROP_IP_HDR, s->vs.ifname,
+			    &meta->src, "bad IPv4 header");
+			return;
+		}
+		payload = buf + ihl;
+		plen = len - ihl;
+	}
+	vrid = vrrp_pkt_peek_vrid(payload, plen);
+	in = vrid < 0 ? NULL : agent_find_instance(a, s, vrid);
+	meta->cksum = in != NULL ? in->c.cksum : VRRP_CKSUM_PSEUDO;
+	if (s->vs.family == AF_INET)
+		why = vrrp_pkt_decode_ipv4(buf, len, meta, &p, err,
+		    sizeof(err));
+	else
+		why = vrrp_pkt_decode(buf, len, meta, &p, err, sizeof(err));
+	if (in == NULL) {
+		if (why == VRRP_DROP_NONE) {
+			why = VRRP_DROP_NO_INSTANCE;
+			snprintf(err, sizeof(err), "VRID %d not configured",
+			    p.vrid);
+		}
+		agent_unmatched(a, why, s->vs.ifname, &meta->src, err);
+		return;
+	}
+	if (why == VRRP_DROP_NONE && p.version != in->c.version) {
+		why = VRRP_DROP_VERSION;
+		snprintf(err, sizeof(err), "version %u, we run %u",
+		    p.version, in->c.version);
+	}
+	if (why != VRRP_DROP_NONE)
+		instance_drop(in, why, &meta->src, err);
+	else if (in->fsm.state != VRRP_ST_INIT)
+		instance_input(in, &p, meta);
+}
+
+static void
+agent_sock_readable(void *arg, int fd, uint32_t events)
+{
+	struct agent *a = arg;
+	struct agent_sock *s;
+	uint8_t buf[VRRP_PKT_MAX_LEN + 64];
+	struct vrrp_pkt_meta meta;
+	ssize_t n;
+	int i;
+
+	(void)events;
+	for (s = a->socks; s != NULL; s = s->next)
+		if (s->vs.fd == fd)
+			break;
+	if (s == NULL)
+		return;
+	/* Bounded, so a flood cannot starve the timers. */
+	for (i = 0; i < 64; i++) {
+		memset(&meta, 0, sizeof(meta));
+		n = vrrp_sock_recv(&s->vs, buf, sizeof(buf), &meta);
+		if (n <= 0) {
+			if (n == -1)
+				log_warn("[%s] receive", s->vs.ifname);
+			return;
+		}
+		agent_sock_packet(a, s, buf, (size_t)n, &meta);
+	}
+}
+
+/* --- link and address events -------------------------------------------- */
+
+/* Re-read our primary address (the source of adverts).  0, or -1 if none. */
+static int
+instance_refresh_self(struct instance *in)
+{
+	struct ipaddr self;
+	char ab[IPADDR_STRLEN];
+
+	if (vip_primary_addr(in->a->nl, in->ifindex, in->c.family,
+	    in->c.vips, in->c.nvips, &self) == -1)
+		return -1;
+	if (!ipaddr_eq(&self, &in->fsm.self)) {
+		in->fsm.self = self;
+		log_info("%s primary address %s", in->tag,
+		    ipaddr_ntop(&self, ab, sizeof(ab)));
+	}
+	if (arp_ifmac(in->c.ifname, in->mac) == -1)
+		log_warn("%s hardware address", in->tag);
+	return 0;
+}
+
+/*
+ * The interface went up or down, or its addresses changed: an instance is
+ * usable only with the link up and a primary address to send from.
+ */
+static void
+instance_link(struct instance *in, bool up)
+{
+	struct vrrp_out out = { 0 };
+	const char *why = up ? "link up" : "link down";
+
+	if (up && instance_refresh_self(in) == -1) {
+		up = false;
+		why = "no usable address on interface";
+	}
+	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_LINK, !up, why, clock_now(),
+	    &out);
+	instance_exec(in, &out);
+}
+
+static void
+agent_link_cb(void *arg, int ifindex, bool up)
+{
+	struct agent *a = arg;
+	struct instance *in;
+
+	for (in = a->inst; in != NULL; in = in->next)
+		if (in->ifindex == ifindex)
+			instance_link(in, up);
+}
+
+static void
+agent_addr_cb(void *arg, int ifindex, const struct ipaddr *addr, bool added)
+{
+	struct agent *a = arg;
+	struct instance *in;
+	char err[256], ab[IPADDR_STRLEN];
+	int i;
+
+	for (in = a->inst; in != NULL; in = in->next) {
+		if (in->ifindex != ifindex || addr->family != in->c.family)
+			continue;
+		for (i = 0; i < in->c.nvips; i++)
+			if (ipaddr_eq(&in->c.vips[i].addr, addr))
+				break;
+		if (i == in->c.nvips) {
+			/* Our primary address may have changed. */
+			instance_link(in, link_is_up(in->c.ifname) == 1);
+			continue;
+		}
+		/* A VIP removed by hand while we are master comes back. */
+		if (!added && in->vips_held) {
+			log_warnx("%s VIP %s removed from outside; re-adding",
+			    in->tag, ipaddr_ntop(addr, ab, sizeof(ab)));
+			if (vip_add(a->nl, in->ifindex, &in->c.vips[i], err,
+			    sizeof(err)) == -1) {
+				in->n.vip_errors++;
+				log_warnx("%s re-add VIP: %s", in->tag, err);
+			} else
+				instance_announce(in);
+		}
+	}
+}
+
+static void
+agent_lm_readable(void *arg, int fd, uint32_t events)
+{
+	struct agent *a = arg;
+	struct link_mon_cb cb = { agent_link_cb, agent_addr_cb, a };
+	struct instance *in;
+
+	(void)fd;
+	(void)events;
+	if (link_mon_read(a->lm, &cb) == -1) {
+		/* Events were lost (ENOBUFS): re-read the truth. */
+		log_warn("netlink events lost; re-reading link state");
+		for (in = a->inst; in != NULL; in = in->next)
+			instance_link(in, link_is_up(in->c.ifname) == 1);
+	}
+}
+
+/* --- instance life cycle --------------------------------------------------- */
+
+static void
+instance_params(const struct conf_instance *c, struct vrrp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = c->version;
+	p->priority = c->priority;
+	p->adver_int_cs = c->advert_int_cs;
+	p->preempt = c->preempt;
+	p->preempt_delay_ms = c->preempt_delay_ms;
+}
+
+static struct instance *
+instance_new(struct agent *a, const struct conf_instance *c)
+{
+	struct instance *in, **pp;
+	struct vrrp_params p;
+	struct ipaddr none = { 0 };
+
+	if ((in = calloc(1, sizeof(*in))) == NULL) {
+		log_warn("instance %s", c->name);
+		return NULL;
+	}
+	in->c = *c;
+	in->a = a;
+	snprintf(in->tag, sizeof(in->tag), "[%s vrid %u %s]", c->name,
+	    c->vrid, c->ifname);
+	instance_params(c, &p);
+	vrrp_fsm_init(&in->fsm, &p, &none);
+	if ((in->ifindex = (int)if_nametoindex(c->ifname)) == 0) {
+		log_warn("%s interface %s", in->tag, c->ifname);
+		free(in);
+		return NULL;
+	}
+	if ((in->sock = agent_sock_get(a, c)) == NULL) {
+		free(in);
+		return NULL;
+	}
+	/* Appended, so status lists instances in config order. */
+	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = in;
+	return in;
+}
+
+static void
+instance_start(struct instance *in)
+{
+	struct vrrp_out out = { 0 };
+
+	/* An owner sends at startup: know the source address first. */
+	(void)instance_refresh_self(in);
+	vrrp_fsm_startup(&in->fsm, clock_now(), &out);
+	instance_exec(in, &out);
+	instance_link(in, link_is_up(in->c.ifname) == 1);
+	log_info("%s started: priority %u, version %u, advert_int %u.%02us, "
+	    "%s", in->tag, in->c.priority, in->c.version,
+	    in->c.advert_int_cs / 100, in->c.advert_int_cs % 100,
+	    in->c.npeers > 0 ? "unicast" : "multicast");
+}
+
+static void
+instance_free(struct instance *in)
+{
+	struct vrrp_out out = { 0 };
+	struct agent *a = in->a;
+	struct instance **pp;
+
+	vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
+	instance_exec(in, &out);
+	if (in->vips_held)
+		instance_vips(in, false);
+	loop_timer_cancel(a->loop, &in->t_fsm);
+	loop_timer_cancel(a->loop, &in->t_garp);
+	loop_timer_cancel(a->loop, &in->t_refresh);
+	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == in) {
+			*pp = in->next;
+			break;
+		}
+	}
+	agent_sock_put(a, in->sock);
+	free(in);
+}
+
+int
+agent_start(struct agent *a, struct loop *l, struct conf *conf)
+{
+	struct instance *in;
+	int i;
+
+	a->loop = l;
+	a->conf = *conf;
+	a->arp_fd = a->ndisc_fd = -1;
+	if ((a->nl = vip_open()) == NULL) {
+		log_warn("netlink route socket");
+		return -1;
+	}
+	if ((a->lm = link_mon_open()) == NULL) {
+		log_warn("netlink event socket");
+		return -1;
+	}
+	if (loop_add_fd(l, link_mon_fd(a->lm), EPOLLIN, agent_lm_readable,
+	    a) == -1) {
+		log_warn("loop");
+		return -1;
+	}
+	if ((a->arp_fd = arp_open()) == -1) {
+		log_warn("ARP socket");
+		return -1;
+	}
+	if ((a->ndisc_fd = ndisc_open()) == -1) {
+		log_warn("ICMPv6 socket");
+		return -1;
+	}
+	for (i = 0; i < a->conf.ninst; i++) {
+		if ((in = instance_new(a, &a->conf.inst[i])) == NULL)
+			return -1;
+		instance_start(in);
+	}
+	return 0;
+}
+
+/* Same interface, VRID, family and version: the instance can keep running. */
+static bool
+instance_same_identity(const struct conf_instance *x,
+    const struct conf_instance *y)
+{
+	return strcmp(x->name, y->name) == 0 &&
+	    strcmp(x->ifname, y->ifname) == 0 && x->vrid == y->vrid &&
+	    x->family == y->family && x->version == y->version &&
+	    (x->npeers == 0) == (y->npeers == 0);
+}
+
+void
+agent_reload(struct agent *a, struct conf *conf)
+{
+	struct instance *in, *next;
+	struct vrrp_params p;
+	struct vrrp_out out = { 0 };
+	bool *kept;
+	int i;
+
+	kept = calloc((size_t)conf->ninst + 1, sizeof(*kept));
+	if (kept == NULL) {
+		log_warn("reload");
+		conf_free(conf);
+		return;
+	}
+	for (in = a->inst; in != NULL; in = next) {
+		next = in->next;
+		for (i = 0; i < conf->ninst; i++)
+			if (!kept[i] &&
+			    instance_same_identity(&in->c, &conf->inst[i]))
+				break;
+		if (i == conf->ninst) {
+			log_info("%s removed by reload", in->tag);
+			instance_free(in);
+			continue;
+		}
+		kept[i] = true;
+		if (in->vips_held && memcmp(in->c.vips, conf->inst[i].vips,
+		    sizeof(in->c.vips)) != 0)
+			instance_vips(in, false);
+		in->c = conf->inst[i];
+		instance_params(&in->c, &p);
+		vrrp_fsm_reconfigure(&in->fsm, &p, clock_now(), &out);
+		instance_exec(in, &out);
+		if (in->fsm.state == VRRP_ST_MASTER && !in->vips_held) {
+			instance_vips(in, true);
+			instance_announce(in);
+		}
+	}
+	for (i = 0; i < conf->ninst; i++)
+		if (!kept[i] && (in = instance_new(a, &conf->inst[i])) != NULL)
+			instance_start(in);
+	free(kept);
+	conf_free(&a->conf);
+	a->conf = *conf;
+	log_info("configuration reloaded: %d instance(s)", a->conf.ninst);
+}
+
+void
+agent_shutdown(struct agent *a)
+{
+	a->stopping = true;
+	while (a->inst != NULL)
+		instance_free(a->inst);
+}
+
+void
+agent_free(struct agent *a)
+{
+	agent_shutdown(a);
+	if (a->lm != NULL) {
+		loop_del_fd(a->loop, link_mon_fd(a->lm));
+		link_mon_close(a->lm);
+	}
+	if (a->nl != NULL)
+		vip_close(a->nl);
+	if (a->arp_fd != -1)
+		close(a->arp_fd);
+	if (a->ndisc_fd != -1)
+		close(a->ndisc_fd);
+	conf_free(&a->conf);
+}

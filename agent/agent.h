@@ -1,0 +1,103 @@
+/*
+ * agent: wires the pure modules (codec, state machine, config) to the world
+ * (sockets, netlink, loop).  One struct agent per process; one struct
+ * instance per [instance NAME] section.  Instances that share an interface
+ * and family share one raw socket (struct agent_sock) and are told apart by
+ * VRID.
+ */
+#ifndef DBVIP_AGENT_H
+#define DBVIP_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../net/vrrp_sock.h"
+#include "conf.h"
+#include "log.h"
+#include "loop.h"
+#include "vrrp.h"
+
+struct agent;
+
+struct agent_sock {
+	struct vrrp_sock vs;
+	int users;
+	struct agent_sock *next;
+};
+
+struct instance_counters {
+	uint64_t adverts_sent;
+	uint64_t adverts_received;
+	uint64_t send_errors;
+	uint64_t vip_errors;
+	uint64_t drops[VRRP_DROP__MAX];
+};
+
+struct instance {
+	struct conf_instance c;		/* this instance's config, a copy */
+	struct agent *a;
+	char tag[CONF_NAME_MAX + 48];	/* "[name vrid 51 eth0]" for logs */
+	struct vrrp_fsm fsm;
+	int ifindex;
+	uint8_t mac[6];
+	struct agent_sock *sock;
+	bool vips_held;			/* VIP_ADD done, no VIP_DEL since */
+
+	/* Interval filter: a changed v3 interval is learned only once two
+	 * adverts in a row from the same master agree on it. */
+	struct ipaddr last_src;
+	uint16_t last_int_cs;
+
+	struct loop_timer t_fsm;	/* the state machine's next deadline */
+	struct loop_timer t_garp;	/* next burst of a takeover announce */
+	struct loop_timer t_refresh;	/* garp_refresh while master */
+	int garp_left;
+
+	struct instance_counters n;
+	struct log_rl rl_drop[VRRP_DROP__MAX];
+	struct log_rl rl_warn;
+	struct instance *next;
+};
+
+struct agent {
+	struct loop *loop;
+	struct conf conf;
+	struct vip_nl *nl;
+	struct link_mon *lm;
+	int arp_fd;
+	int ndisc_fd;
+	struct agent_sock *socks;
+	struct instance *inst;
+	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
+	struct log_rl rl_unmatched;
+	bool stopping;
+};
+
+/*
+ * Open the shared handles (netlink, link monitor, ARP/NA sockets), create
+ * every instance of conf (the agent takes ownership of conf) and start them.
+ * Returns 0 or -1 (logged).
+ */
+int agent_start(struct agent *a, struct loop *l, struct conf *conf);
+
+/*
+ * Apply a new, already validated config (reload): instances whose identity
+ * (interface, VRID, family, version) is unchanged keep their state and get
+ * the new parameters; removed ones are shut down cleanly; new ones start.
+ * Takes ownership of conf.
+ */
+void agent_reload(struct agent *a, struct conf *conf);
+
+/* Leave every instance cleanly (VIPs removed, priority 0 sent). */
+void agent_shutdown(struct agent *a);
+
+/* Close everything; after agent_shutdown. */
+void agent_free(struct agent *a);
+
+/* The control socket's command handler (see ctl.h). */
+char *agent_ctl(void *arg, const char *cmd);
+
+/* Status as a table (json = false) or JSON; malloc'd string. */
+char *status_render(const struct agent *a, bool json);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * dbvipd: start-up, signals, reload.  Everything else happens in the loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "clock.h"
+#include "conf.h"
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+
+struct daemon {
+	struct loop *loop;
+	struct agent agent;
+	struct ctl *ctl;
+	const char *conf_path;
+	int sigfd;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: dbvipd [-t] [-d SUBSYS]... -f FILE\n"
+	    "       dbvipd --version\n"
+	    "  -f FILE    configuration file\n"
+	    "  -t         check the configuration and exit (0 valid, 1 not)\n"
+	    "  -d SUBSYS  debug output for pkt, fsm, arp, nl, sql, ctl, loop "
+	    "or all\n");
+	exit(2);
+}
+
+/*
+ * SIGHUP: parse and validate the file into a fresh struct; only if that
+ * succeeds does the agent switch to it, so a broken edit never replaces a
+ * running configuration.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct conf nc;
+	char err[512];
+
+	log_info("reloading %s", d->conf_path);
+	if (conf_load(d->conf_path, &nc, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	if (strcmp(nc.control_socket, d->agent.conf.control_socket) != 0)
+		log_warnx("control_socket change needs a restart; keeping %s",
+		    d->agent.conf.control_socket);
+	agent_reload(&d->agent, &nc);
+}
+
+static void
+daemon_signal(void *arg, int fd, uint32_t events)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: leaving cleanly", (int)si.ssi_signo);
+			loop_stop(d->loop);
+			return;
+		case SIGHUP:
+			daemon_reload(d);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { .sigfd = -1 };
+	struct conf conf;
+	char err[512];
+	sigset_t mask;
+	int ch, test = 0, rc = 0;
+
+	log_init("dbvipd");
+	while ((ch = getopt_long(argc, argv, "f:td:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			d.conf_path = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'd':
+			if (log_debug_enable(optarg) == -1)
+				fatalx("unknown debug subsystem %s", optarg);
+			break;
+		case 'V':
+			printf("dbvipd %s\n", DBVIP_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (d.conf_path == NULL || optind != argc)
+		usage();
+	if (conf_load(d.conf_path, &conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (test) {
+		printf("%s: configuration OK (%d instance%s)\n", d.conf_path,
+		    conf.ninst, conf.ninst == 1 ? "" : "s");
+		conf_free(&conf);
+		return 0;
+	}
+
+	/* Signals arrive as loop events, never in the middle of a callback. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	signal(SIGPIPE, SIG_IGN);
+	if ((d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	if ((d.loop = loop_new()) == NULL)
+		fatal("epoll");
+	clock_update();
+	if (loop_add_fd(d.loop, d.sigfd, EPOLLIN, daemon_signal, &d) == -1)
+		fatal("loop");
+
+	log_info("dbvipd %s starting with %s", DBVIP_VERSION, d.conf_path);
+	if (agent_start(&d.agent, d.loop, &conf) == -1) {
+		rc = 1;
+		goto out;
+	}
+	d.ctl = ctl_open(d.loop, d.agent.conf.control_socket, agent_ctl,
+	    &d.agent, err, sizeof(err));
+	if (d.ctl == NULL) {
+		log_warnx("control socket: %s", err);
+		rc = 1;
+		goto out;
+	}
+	if (loop_run(d.loop) == -1)
+		rc = 1;
+out:
+	clock_update();
+	agent_free(&d.agent);
+	if (d.ctl != NULL)
+		ctl_close(d.ctl);
+	close(d.sigfd);
+	loop_free(d.loop);
+	log_info("dbvipd stopped");
+	return rc;
+}

@@ -1,0 +1,231 @@
+/*
+ * Status for dbvipctl: a table for people, JSON for scripts and tests.
+ * Built into a growing buffer; the control socket frees it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = (b->cap + (size_t)n + 1) * 2;
+		char *ns = realloc(b->s, ncap);
+
+		if (ns == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = ncap;
+	}
+}
+
+/* JSON string: names come from the config, so escape what JSON needs. */
+static void
+sb_json_str(struct sbuf *b, const char *s)
+{
+	sb_printf(b, "\"");
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			sb_printf(b, "\\%c", ch);
+		else if (ch < 0x20)
+			sb_printf(b, "\\u%04x", ch);
+		else
+			sb_printf(b, "%c", ch);
+	}
+	sb_printf(b, "\"");
+}
+
+static void
+sb_json_addr(struct sbuf *b, const struct ipaddr *a)
+{
+	char ab[IPADDR_STRLEN];
+
+	if (a->family == 0)
+		sb_printf(b, "null");
+	else
+		sb_json_str(b, ipaddr_ntop(a, ab, sizeof(ab)));
+}
+
+static void
+status_drops_json(struct sbuf *b, const uint64_t *drops)
+{
+	int d;
+
+	sb_printf(b, "{");
+	for (d = 1; d < VRRP_DROP__MAX; d++)
+		sb_printf(b, "%s\"%s\":%llu", d > 1 ? "," : "",
+		    vrrp_drop_name((enum vrrp_drop)d),
+		    (unsigned long long)drops[d]);
+	sb_printf(b, "}");
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} fault_bits[] = {
+	{ VRRP_FAULT_LINK, "link" },
+	{ VRRP_FAULT_GATE, "gate" },
+	{ VRRP_FAULT_ADMIN, "admin" },
+};
+
+static void
+status_instance_json(struct sbuf *b, const struct instance *in)
+{
+	char ab[IPADDR_STRLEN];
+	int i, n;
+
+	sb_printf(b, "{\"name\":");
+	sb_json_str(b, in->c.name);
+	sb_printf(b, ",\"interface\":");
+	sb_json_str(b, in->c.ifname);
+	sb_printf(b, ",\"vrid\":%u,\"version\":%u,\"family\":\"%s\","
+	    "\"mode\":\"%s\",\"state\":\"%s\",\"priority\":%u,"
+	    "\"effective_priority\":%u,\"advert_int\":%u.%02u,"
+	    "\"master_advert_int\":%u.%02u,\"preempt\":%s,\"address\":",
+	    in->c.vrid, in->c.version,
+	    in->c.family == AF_INET ? "inet" : "inet6",
+	    in->c.npeers > 0 ? "unicast" : "multicast",
+	    vrrp_state_name(in->fsm.state), in->c.priority,
+	    in->fsm.priority, in->c.advert_int_cs / 100,
+	    in->c.advert_int_cs % 100, in->fsm.master_adver_int_cs / 100,
+	    in->fsm.master_adver_int_cs % 100,
+	    in->c.preempt ? "true" : "false");
+	sb_json_addr(b, &in->fsm.self);
+	sb_printf(b, ",\"vips\":[");
+	for (i = 0; in->vips_held && i < in->c.nvips; i++)
+		sb_printf(b, "%s\"%s/%u\"", i ? "," : "",
+		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)),
+		    in->c.vips[i].plen);
+	sb_printf(b, "],\"master\":");
+	if (in->fsm.state == VRRP_ST_MASTER)
+		sb_json_addr(b, &in->fsm.self);
+	else if (in->fsm.state == VRRP_ST_BACKUP)
+		sb_json_addr(b, &in->fsm.master);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, ",\"master_priority\":%u,\"fault\":[",
+	    in->fsm.state == VRRP_ST_MASTER ? in->fsm.priority :
+	    in->fsm.master_priority);
+	for (i = 0, n = 0; i < 3; i++)
+		if (in->fsm.fault & fault_bits[i].bit)
+			sb_printf(b, "%s\"%s\"", n++ ? "," : "",
+			    fault_bits[i].name);
+	sb_printf(b, "]");
+	sb_printf(b, ",\"counters\":{\"adverts_sent\":%llu,"
+	    "\"adverts_received\":%llu,\"transitions\":%llu,"
+	    "\"send_errors\":%llu,\"vip_errors\":%llu,\"drops\":",
+	    (unsigned long long)in->n.adverts_sent,
+	    (unsigned long long)in->n.adverts_received,
+	    (unsigned long long)in->fsm.transitions,
+	    (unsigned long long)in->n.send_errors,
+	    (unsigned long long)in->n.vip_errors);
+	status_drops_json(b, in->n.drops);
+	sb_printf(b, "}}");
+}
+
+static void
+status_table(struct sbuf *b, const struct agent *a)
+{
+	const struct instance *in;
+	char ab[IPADDR_STRLEN], mb[IPADDR_STRLEN];
+	int i;
+
+	sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %-20s %s\n",
+	    "INSTANCE", "INTERFACE", "VRID", "STATE", "PRIO/EFF",
+	    "MASTER", "VIPS HELD", "ADV TX/RX");
+	for (in = a->inst; in != NULL; in = in->next) {
+		const struct ipaddr *m = in->fsm.state == VRRP_ST_MASTER ?
+		    &in->fsm.self : in->fsm.state == VRRP_ST_BACKUP ?
+		    &in->fsm.master : NULL;
+		char prio[16];
+
+		snprintf(prio, sizeof(prio), "%u/%u", in->c.priority,
+		    in->fsm.priority);
+		if (in->vips_held && in->c.nvips > 0)
+			ipaddr_ntop(&in->c.vips[0].addr, ab, sizeof(ab));
+		else
+			snprintf(ab, sizeof(ab), "-");
+		sb_printf(b, "%-16s %-10s %4u %-7s %8s %-26s %-20s %llu/%llu\n",
+		    in->c.name, in->c.ifname, in->c.vrid,
+		    vrrp_state_name(in->fsm.state), prio,
+		    m ? ipaddr_ntop(m, mb, sizeof(mb)) : "-", ab,
+		    (unsigned long long)in->n.adverts_sent,
+		    (unsigned long long)in->n.adverts_received);
+		for (i = 1; in->vips_held && i < in->c.nvips; i++)
+			sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %s\n", "",
+			    "", "", "", "", "", ipaddr_ntop(&in->c.vips[i].addr,
+			    ab, sizeof(ab)));
+	}
+}
+
+char *
+status_render(const struct agent *a, bool json)
+{
+	struct sbuf b = { 0 };
+	const struct instance *in;
+
+	if (!json)
+		status_table(&b, a);
+	else {
+		sb_printf(&b, "{\"version\":\"%s\",\"instances\":[",
+		    DBVIP_VERSION);
+		for (in = a->inst; in != NULL; in = in->next) {
+			status_instance_json(&b, in);
+			if (in->next != NULL)
+				sb_printf(&b, ",");
+		}
+		sb_printf(&b, "],\"unmatched_drops\":");
+		status_drops_json(&b, a->unmatched);
+		sb_printf(&b, "}\n");
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+char *
+agent_ctl(void *arg, const char *cmd)
+{
+	struct agent *a = arg;
+
+	if (strcmp(cmd, "status") == 0)
+		return status_render(a, false);
+	if (strcmp(cmd, "status --json") == 0 || strcmp(cmd, "status json") == 0)
+		return status_render(a, true);
+	return strdup("error: unknown command (try: status, status --json)\n");
+}
