@@ -16,6 +16,19 @@
  *   checksum = rfc | no_pseudo_header            (v3 over IPv4)
  *   auth_pass = SECRET        (v2 only; up to 8 chars; type 1)
  *   garp_repeat = 3           garp_delay = 0.1    garp_refresh = 0 (off)
+ *
+ * The values shown are the defaults, except that interface, vrid and at
+ * least one vip are required; [global] is optional, at least one instance
+ * is not.  Ranges: vrid and priority 1..255 (255 = address owner);
+ * advert_int v2 whole seconds 1..255, v3 0.01..40.95 (at most 2 decimals);
+ * preempt_delay 0..3600 s, garp_delay 0..60 s, garp_refresh 0..86400 s
+ * (durations take up to 3 decimals); garp_repeat 1..100.  preempt takes
+ * yes/no, true/false, on/off.  Errors: unknown section or key, a
+ * non-repeatable key twice, a value with trailing junk or out of range,
+ * mixed vip families, a peer of another family, version 2 with IPv6,
+ * checksum set outside v3/IPv4, auth_pass with v3, a duplicate instance
+ * name, the same (interface, vrid, family) twice, the same vip in two
+ * instances.  A file-wide error ("no instance") has no line number.
  */
 #ifndef DBVIP_CONF_H
 #define DBVIP_CONF_H

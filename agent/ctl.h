@@ -7,6 +7,8 @@
 #ifndef DBVIP_CTL_H
 #define DBVIP_CTL_H
 
+#include <stddef.h>
+
 #include "loop.h"
 
 struct ctl;
