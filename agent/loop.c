@@ -172,6 +172,7 @@ static void
 loop_run_timers(struct loop *l, uint64_t now)
 {
 	struct loop_timer *t;
+	const char *name;
 	unsigned supp;
 	bool fired;
 
@@ -186,9 +187,11 @@ loop_run_timers(struct loop *l, uint64_t now)
 				    t->name ? t->name : "?",
 				    (unsigned long long)((now - t->deadline) /
 				    USEC_PER_MSEC));
+			/* The callback may free t: keep what we need. */
+			name = t->name ? t->name : "timer";
 			loop_timer_cancel(l, t);
 			t->cb(t->arg);
-			loop_hog_check(l, now, t->name ? t->name : "timer");
+			loop_hog_check(l, now, name);
 			fired = true;
 			break;
 		}
