@@ -52,9 +52,14 @@
 
 /*
  * How the VRRPv3-over-IPv4 checksum is computed.  RFC 5798 section 5.2.8
- * includes the IPv4 pseudo-header; some implementations (and keepalived's
- * compatibility option) leave it out.  IPv6 always uses the pseudo-header,
- * VRRPv2 never does.
+ * includes the IPv4 pseudo-header (keepalived's default, source and the
+ * actual destination, unicast peer or group); some implementations (Cisco,
+ * RFC 9568, keepalived >= 2.2.8 with `v3_checksum_as_v2`) leave it out.
+ * IPv6 always uses the pseudo-header, VRRPv2 never does.
+ *
+ * keepalived's older `old_unicast_checksum` is not a mode of its own: it
+ * keeps the pseudo-header but puts 224.0.0.18 in it as the destination of
+ * unicast packets; pass that as meta->dst to speak it.
  */
 enum vrrp_cksum_mode {
 	VRRP_CKSUM_PSEUDO = 0,		/* RFC 5798, keepalived's default */
@@ -79,7 +84,8 @@ struct vrrp_pkt {
 struct vrrp_pkt_meta {
 	struct ipaddr src;
 	struct ipaddr dst;
-	int ttl;			/* IPv4 TTL or IPv6 hop limit; -1 unknown */
+	int ttl;			/* IPv4 TTL or IPv6 hop limit; -1 unknown
+					   or not to be checked (unicast) */
 	enum vrrp_cksum_mode cksum;	/* v3 over IPv4 only */
 };
 
@@ -94,7 +100,7 @@ enum vrrp_drop {
 	VRRP_DROP_IP_HDR,		/* malformed IPv4 header / not proto 112 */
 	VRRP_DROP_TTL,			/* TTL / hop limit not 255 */
 	VRRP_DROP_VERSION,		/* not 2 or 3, or v2 over IPv6 */
-	VRRP_DROP_TRUNCATED,		/* shorter than header + addrs (+auth) */
+	VRRP_DROP_TRUNCATED,		/* length != header + addrs (+auth) */
 	VRRP_DROP_CHECKSUM,
 	VRRP_DROP_TYPE,			/* type is not ADVERTISEMENT */
 	VRRP_DROP_VRID,			/* VRID 0 */
@@ -126,7 +132,10 @@ int vrrp_pkt_peek_vrid(const uint8_t *buf, size_t len);
  * On success fills *out and returns VRRP_DROP_NONE; otherwise returns the
  * reason and writes a one-line explanation into err (if errlen > 0).
  * Checks, in RFC 5798 section 7.1 order: TTL, version, length, checksum,
- * then type, VRID and interval.
+ * then type, VRID and interval.  meta->src and dst must both be set and of
+ * the same family (it decides the address size and v2/v3 rules).  The length
+ * must be exact: trailing bytes are refused as keepalived does.  With auth
+ * type 0 the v2 auth data is ignored (left zero in *out).
  */
 enum vrrp_drop vrrp_pkt_decode(const uint8_t *buf, size_t len,
     const struct vrrp_pkt_meta *meta, struct vrrp_pkt *out,
@@ -146,7 +155,10 @@ enum vrrp_drop vrrp_pkt_decode_ipv4(const uint8_t *pkt, size_t len,
  * auth for v2) into buf, computing the checksum over meta's src/dst as the
  * version and family require.  Returns the payload length, or -1 if buflen
  * is too small or p cannot be represented (e.g. v2 interval not a whole
- * number of seconds, v3 interval above 4095 cs, v2 over IPv6).
+ * number of seconds, v3 interval above 4095 cs, v2 over IPv6, zero
+ * interval, VRID 0, v2 auth type other than 0 or 1, an address of another
+ * family).  meta's addresses are needed only when a pseudo-header is;
+ * meta may be NULL for v2.  Type is always ADVERTISEMENT.
  */
 ssize_t vrrp_pkt_encode(const struct vrrp_pkt *p,
     const struct vrrp_pkt_meta *meta, uint8_t *buf, size_t buflen);
