@@ -58,7 +58,7 @@ FUZZ_SECONDS ?= 300
 build-fuzz/fuzz_vrrp_pkt: tests/fuzz/fuzz_vrrp_pkt.c net/vrrp_pkt.c net/ipaddr.c
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) \
-	    -fsanitize=fuzzer,address,undefined -o $@ $^
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^
 
 fuzz: build-fuzz/fuzz_vrrp_pkt
 	mkdir -p build-fuzz/corpus

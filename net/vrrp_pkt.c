@@ -63,6 +63,7 @@ static const char *const drop_names[VRRP_DROP__MAX] = {
 	[VRRP_DROP_ADDR_LIST] = "addr_list",
 	[VRRP_DROP_PEER] = "peer",
 	[VRRP_DROP_OWN] = "own",
+	[VRRP_DROP_NOT_MASTER] = "not_master",
 };
 
 const char *
