@@ -36,8 +36,11 @@ int vip_present(struct vip_nl *h, int ifindex, const struct ipaddr *a);
 /*
  * The first non-secondary global address of family on ifindex (IPv4), or the
  * link-local address (IPv6): the VRRP "primary address" used as the source
- * of adverts.  Addresses listed in skip (the VIPs) are never chosen.
- * Returns 0 or -1 if none.
+ * of adverts.  Addresses listed in skip (the VIPs) are never chosen.  An
+ * IPv6 link-local that is still tentative (DAD running) or failed DAD is not
+ * usable as a source and is not returned.  Returns 0, or -1 with errno
+ * EADDRNOTAVAIL if none (retry after the next address event), or another
+ * errno if the dump failed.
  */
 int vip_primary_addr(struct vip_nl *h, int ifindex, int family,
     const struct ipprefix *skip, int nskip, struct ipaddr *out);
