@@ -168,7 +168,6 @@ on_msg(const struct nlmsghdr *nlh, void *data)
 int
 link_mon_read(struct link_mon *m, const struct link_mon_cb *cb)
 {
-	struct link_ctx c = { .cb = cb };
 	ssize_t n;
 	int i;
 
@@ -180,14 +179,22 @@ link_mon_read(struct link_mon *m, const struct link_mon_cb *cb)
 				return 0;
 			return -1;
 		}
-		/*
-		 * Sequence 0 and port 0 switch off libmnl's request/reply
-		 * matching: these are notifications.  A malformed datagram
-		 * is dropped whole; the next one is independent.
-		 */
-		(void)mnl_cb_run(m->buf, (size_t)n, 0, 0, on_msg, &c);
+		link_mon_dispatch(m->buf, (size_t)n, cb);
 	}
 	return 0;
+}
+
+void
+link_mon_dispatch(const void *buf, size_t len, const struct link_mon_cb *cb)
+{
+	struct link_ctx c = { .cb = cb };
+
+	/*
+	 * Sequence 0 and port 0 switch off libmnl's request/reply matching:
+	 * these are notifications.  mnl_cb_run() stops at the first message
+	 * that does not fit; the next datagram is independent.
+	 */
+	(void)mnl_cb_run(buf, len, 0, 0, on_msg, &c);
 }
 
 int

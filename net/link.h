@@ -7,6 +7,7 @@
 #define DBVIP_LINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ipaddr.h"
 
@@ -44,6 +45,16 @@ int link_mon_fd(const struct link_mon *m);
  * every interface it watches, and its addresses).
  */
 int link_mon_read(struct link_mon *m, const struct link_mon_cb *cb);
+
+/*
+ * Parse one rtnetlink datagram (as read from the socket) and call cb for
+ * each RTM_NEWLINK / RTM_DELLINK / RTM_NEWADDR / RTM_DELADDR in it; other
+ * messages and AF_BRIDGE link messages are ignored, and parsing stops at the
+ * first message that is truncated.  Pure apart from the callbacks;
+ * link_mon_read() uses it, unit tests feed it hand-built messages.
+ */
+void link_mon_dispatch(const void *buf, size_t len,
+    const struct link_mon_cb *cb);
 
 /* Current state: 1 up (IFF_UP and IFF_RUNNING), 0 down, -1 no such link. */
 int link_is_up(const char *ifname);
