@@ -128,6 +128,40 @@ fail:
 	return NULL;
 }
 
+/* The address of ra as an ipaddr; -1 if it has none of a known family. */
+static int
+addr_of(struct rtnl_addr *ra, struct ipaddr *out)
+{
+	struct nl_addr *na;
+	unsigned int len;
+
+	na = rtnl_addr_get_local(ra);
+	if (na == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->family = nl_addr_get_family(na);
+	len = nl_addr_get_len(na);
+	if ((out->family != AF_INET && out->family != AF_INET6) ||
+	    len != ipaddr_len(out))
+		return -1;
+	memcpy(out->bytes, nl_addr_get_binary_addr(na), len);
+	return 0;
+}
+
+/* Dump all addresses.  0, or a negative NLE_* code with errno set. */
+static int
+dump(struct vip_nl *h, struct nl_cache **cache)
+{
+	int r;
+
+	r = rtnl_addr_alloc_cache(h->sk, cache);
+	if (r < 0) {
+		errno = nle_to_errno(r);
+		return r;
+	}
+	return 0;
+}
+
 int
 vip_add(struct vip_nl *h, int ifindex, const struct ipprefix *p,
     char *err, size_t errlen)
@@ -159,6 +193,43 @@ vip_add(struct vip_nl *h, int ifindex, const struct ipprefix *p,
 	return -1;
 }
 
+/*
+ * Delete every entry of address a on ifindex, whatever its prefix length:
+ * the kernel matches deletions on address and length, so the VIP added by
+ * hand (or by an older config) as /32 survives a delete of /24.
+ */
+static int
+del_any_plen(struct vip_nl *h, int ifindex, const struct ipaddr *a,
+    char *err, size_t errlen)
+{
+	struct nl_cache *cache;
+	struct nl_object *o;
+	struct ipaddr got;
+	int r, ret = 0;
+
+	if ((r = dump(h, &cache)) < 0) {
+		set_err(err, errlen, "dump addresses", r);
+		return -1;
+	}
+	for (o = nl_cache_get_first(cache); o != NULL;
+	    o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+
+		if (rtnl_addr_get_ifindex(ra) != ifindex ||
+		    rtnl_addr_get_family(ra) != a->family ||
+		    addr_of(ra, &got) == -1 || !ipaddr_eq(&got, a))
+			continue;
+		r = rtnl_addr_delete(h->sk, ra, 0);
+		if (r < 0 && r != -NLE_NOADDR && r != -NLE_OBJ_NOTFOUND) {
+			set_err(err, errlen, "delete address", r);
+			errno = nle_to_errno(r);
+			ret = -1;
+		}
+	}
+	nl_cache_free(cache);
+	return ret;
+}
+
 int
 vip_del(struct vip_nl *h, int ifindex, const struct ipprefix *p,
     char *err, size_t errlen)
@@ -171,45 +242,18 @@ vip_del(struct vip_nl *h, int ifindex, const struct ipprefix *p,
 		return -1;
 	r = rtnl_addr_delete(h->sk, ra, 0);
 	rtnl_addr_put(ra);
-	/* EADDRNOTAVAIL (NLE_NOADDR) or ENOENT: already gone. */
-	if (r == 0 || r == -NLE_NOADDR || r == -NLE_OBJ_NOTFOUND)
+	if (r == 0)
 		return 0;
+	/*
+	 * EADDRNOTAVAIL (NLE_NOADDR) or ENOENT: no entry with this length.
+	 * Usually the address is simply gone; make sure it is not there
+	 * with another length.
+	 */
+	if (r == -NLE_NOADDR || r == -NLE_OBJ_NOTFOUND)
+		return del_any_plen(h, ifindex, &p->addr, err, errlen);
 	set_err(err, errlen, "delete address", r);
 	errno = nle_to_errno(r);
 	return -1;
-}
-
-/* The address of ra as an ipaddr; -1 if it has none of a known family. */
-static int
-addr_of(struct rtnl_addr *ra, struct ipaddr *out)
-{
-	struct nl_addr *na;
-	unsigned int len;
-
-	na = rtnl_addr_get_local(ra);
-	if (na == NULL)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	out->family = nl_addr_get_family(na);
-	len = nl_addr_get_len(na);
-	if ((out->family != AF_INET && out->family != AF_INET6) ||
-	    len != ipaddr_len(out))
-		return -1;
-	memcpy(out->bytes, nl_addr_get_binary_addr(na), len);
-	return 0;
-}
-
-static int
-dump(struct vip_nl *h, struct nl_cache **cache)
-{
-	int r;
-
-	r = rtnl_addr_alloc_cache(h->sk, cache);
-	if (r < 0) {
-		errno = nle_to_errno(r);
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -220,7 +264,7 @@ vip_present(struct vip_nl *h, int ifindex, const struct ipaddr *a)
 	struct ipaddr got;
 	int found = 0;
 
-	if (dump(h, &cache) == -1)
+	if (dump(h, &cache) < 0)
 		return -1;
 	for (o = nl_cache_get_first(cache); o != NULL && !found;
 	    o = nl_cache_get_next(o)) {
@@ -256,7 +300,7 @@ vip_primary_addr(struct vip_nl *h, int ifindex, int family,
 	struct ipaddr got;
 	int found = 0;
 
-	if (dump(h, &cache) == -1)
+	if (dump(h, &cache) < 0)
 		return -1;
 	/* The dump lists addresses in the kernel's order: primaries first. */
 	for (o = nl_cache_get_first(cache); o != NULL && !found;

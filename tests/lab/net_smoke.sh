@@ -280,6 +280,13 @@ for p in $VIP4/24 $VIP4H/32 $VIP6/64; do
 	check "ip addr no longer shows $a" no_addr "$NA" "$a"
 	check "vip present $a = 0" [ "$(vip present lan0 "$a")" = 0 ]
 done
+# Added by hand with another prefix length: vip del must still remove it.
+ip -n "$NA" addr add $VIP4/32 dev lan0
+ip -n "$NA" addr add $VIP6/128 dev lan0 nodad
+check "vip del $VIP4/24 removes $VIP4/32 added by hand" \
+    eval "vip del lan0 $VIP4/24 && no_addr $NA $VIP4"
+check "vip del $VIP6/64 removes $VIP6/128 added by hand" \
+    eval "vip del lan0 $VIP6/64 && no_addr $NA $VIP6"
 nsa "$BIN" vip add @9999 $VIP4/32 >/dev/null 2>"$TMP/vipbad"
 check "vip add on a missing interface index fails with the kernel's reason" \
     grep -q "add address: No such device" "$TMP/vipbad" ||
