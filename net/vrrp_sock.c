@@ -38,7 +38,7 @@ sock_setup_v4(struct vrrp_sock *s)
 	struct ip_mreqn mr;
 
 	/*
-	 * RFC 5798 5.1.1.3: TTL 255 on every advert, multicast or unicast
+	 * RFC 5798 5.1.1.3 / 5.1.2.3: TTL 255 on every advert, unicast too
 	 * (the receiver drops anything else, so a router cannot have
 	 * forwarded it).
 	 */
