@@ -7,15 +7,26 @@
 #define DBVIP_LINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ipaddr.h"
 
 struct link_mon;
 
 struct link_mon_cb {
-	/* Interface ifindex is now usable (admin up and carrier) or not. */
+	/*
+	 * Interface ifindex is now usable (admin up and carrier) or not.  The
+	 * kernel sends RTM_NEWLINK for many changes besides state, so the same
+	 * state may be reported again: compare with the last one.  A deleted
+	 * link reports down.
+	 */
 	void (*link)(void *arg, int ifindex, bool up);
-	/* An address was added (added = true) or removed on ifindex. */
+	/*
+	 * An address was added (added = true) or removed on ifindex.  The
+	 * address is IFA_LOCAL when present, else IFA_ADDRESS.  IPv6
+	 * addresses also report again when their flags change (e.g. DAD
+	 * finishing) with added = true.
+	 */
 	void (*addr)(void *arg, int ifindex, const struct ipaddr *a,
 	    bool added);
 	void *arg;
@@ -27,11 +38,23 @@ void link_mon_close(struct link_mon *m);
 int link_mon_fd(const struct link_mon *m);
 
 /*
- * Read every pending message and dispatch it to cb.  Returns 0, or -1 on a
- * socket error (ENOBUFS means events were lost: the caller re-queries
- * link_is_up() for every interface it watches).
+ * Read pending messages (at most 256 datagrams per call, so a flood cannot
+ * starve the loop; the fd stays readable for the rest) and dispatch them to
+ * cb; either callback may be NULL.  Returns 0, or -1 on a socket error
+ * (ENOBUFS means events were lost: the caller re-queries link_is_up() for
+ * every interface it watches, and its addresses).
  */
 int link_mon_read(struct link_mon *m, const struct link_mon_cb *cb);
+
+/*
+ * Parse one rtnetlink datagram (as read from the socket) and call cb for
+ * each RTM_NEWLINK / RTM_DELLINK / RTM_NEWADDR / RTM_DELADDR in it; other
+ * messages and AF_BRIDGE link messages are ignored, and parsing stops at the
+ * first message that is truncated.  Pure apart from the callbacks;
+ * link_mon_read() uses it, unit tests feed it hand-built messages.
+ */
+void link_mon_dispatch(const void *buf, size_t len,
+    const struct link_mon_cb *cb);
 
 /* Current state: 1 up (IFF_UP and IFF_RUNNING), 0 down, -1 no such link. */
 int link_is_up(const char *ifname);

@@ -20,13 +20,20 @@ struct vip_nl *vip_open(void);
 void vip_close(struct vip_nl *h);
 
 /*
- * Add p on ifindex.  Returns 0 (added or already there) or -1; on -1 err
- * holds the kernel's reason.
+ * Add p on ifindex.  Returns 0 (added or already there with this prefix
+ * length) or -1; on -1 err holds the kernel's reason.  IPv4 keeps the same
+ * address with two prefix lengths as two entries.
  */
 int vip_add(struct vip_nl *h, int ifindex, const struct ipprefix *p,
     char *err, size_t errlen);
 
-/* Remove p from ifindex.  0 (removed or absent) or -1 with err. */
+/*
+ * Remove p's address from ifindex: the entry with p's prefix length, or, if
+ * there is none, every entry of that address with any other length (the
+ * kernel matches deletions on address and length; the address must be gone
+ * either way, as vip_present() sees it).  0 (removed or absent) or -1 with
+ * err.
+ */
 int vip_del(struct vip_nl *h, int ifindex, const struct ipprefix *p,
     char *err, size_t errlen);
 
@@ -36,8 +43,11 @@ int vip_present(struct vip_nl *h, int ifindex, const struct ipaddr *a);
 /*
  * The first non-secondary global address of family on ifindex (IPv4), or the
  * link-local address (IPv6): the VRRP "primary address" used as the source
- * of adverts.  Addresses listed in skip (the VIPs) are never chosen.
- * Returns 0 or -1 if none.
+ * of adverts.  Addresses listed in skip (the VIPs) are never chosen.  An
+ * IPv6 link-local that is still tentative (DAD running) or failed DAD is not
+ * usable as a source and is not returned.  Returns 0, or -1 with errno
+ * EADDRNOTAVAIL if none (retry after the next address event), or another
+ * errno if the dump failed.
  */
 int vip_primary_addr(struct vip_nl *h, int ifindex, int family,
     const struct ipprefix *skip, int nskip, struct ipaddr *out);

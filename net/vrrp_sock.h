@@ -41,18 +41,25 @@ void vrrp_sock_close(struct vrrp_sock *s);
 /*
  * Send one VRRP payload (already encoded for this src/dst) to dst, with
  * source address src (IPv4: via IP_PKTINFO; IPv6: link-local, via
- * IPV6_PKTINFO).  Returns 0 or -1 with errno.
+ * IPV6_PKTINFO), out of this socket's interface.  src must be an address
+ * of the host (EINVAL / EADDRNOTAVAIL otherwise); NULL or an unset src lets
+ * the kernel choose.  The kernel never touches the VRRP checksum (IPv6
+ * raw sockets have IPV6_CHECKSUM off; it is set off explicitly).
+ * Returns 0 or -1 with errno (EAGAIN if the send buffer is full).
  */
 int vrrp_sock_send(struct vrrp_sock *s, const struct ipaddr *src,
     const struct ipaddr *dst, const uint8_t *buf, size_t len);
 
 /*
- * Receive one packet.  Returns the length of the VRRP payload copied into
- * buf (IPv4 header stripped and checked by the codec's IPv4 decoder is the
- * caller's choice: for AF_INET the whole datagram including the IP header is
- * returned and *meta is left for vrrp_pkt_decode_ipv4; for AF_INET6 the
- * payload is returned and meta->src/dst/ttl are filled from the ancillary
- * data).  Returns 0 when nothing is pending (EAGAIN), -1 on error.
+ * Receive one packet into buf.  For AF_INET the whole datagram including
+ * the IP header is returned and *meta is not touched: vrrp_pkt_decode_ipv4
+ * fills it from the header.  For AF_INET6 the VRRP payload is returned and
+ * meta->src (sender), meta->dst (pktinfo) and meta->ttl (hop limit, -1 if
+ * the kernel sent none) are filled; meta->cksum is left alone.
+ * Returns the length, 0 when nothing is pending (EAGAIN/EINTR; an empty
+ * datagram also reads as 0), or -1 on error.  A datagram longer than len
+ * is discarded and reported as -1 with errno EMSGSIZE: count it and carry
+ * on (a buffer of 60 + VRRP_PKT_MAX_LEN bytes never sees this).
  */
 ssize_t vrrp_sock_recv(struct vrrp_sock *s, uint8_t *buf, size_t len,
     struct vrrp_pkt_meta *meta);
