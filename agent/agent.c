@@ -689,7 +689,23 @@ static void
 instance_start(struct instance *in)
 {
 	struct vrrp_out out = { 0 };
+	char ab[IPADDR_STRLEN], err[256];
+	int i;
 
+	/*
+	 * A VIP still on the interface was left by a previous run that died
+	 * without cleaning up; we start as backup, so it must go.
+	 */
+	for (i = 0; i < in->c.nvips; i++) {
+		if (vip_present(in->a->nl, in->ifindex,
+		    &in->c.vips[i].addr) != 1)
+			continue;
+		log_warnx("%s removing VIP %s left by a previous run", in->tag,
+		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)));
+		if (vip_del(in->a->nl, in->ifindex, &in->c.vips[i], err,
+		    sizeof(err)) == -1)
+			log_warnx("%s remove VIP: %s", in->tag, err);
+	}
 	/* An owner sends at startup: know the source address first. */
 	(void)instance_refresh_self(in);
 	vrrp_fsm_startup(&in->fsm, clock_now(), &out);
