@@ -112,7 +112,14 @@ lab_is_ours() {
 	return 1
 }
 
-lab_alive() { kill -0 "$1" 2>/dev/null; }
+# Alive, and not a zombie: a killed keepalived VRRP child is reparented
+# and may stay a zombie for a while, which kill -0 still reports.
+lab_alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ] && [ "$st" != X ]
+}
 
 # Direct children of one of our PIDs (keepalived's VRRP child).
 lab_children_of() {
@@ -476,6 +483,9 @@ lab_keepalived_conf() {
 lab_start_keepalived() {
 	local h=$1 conf=$2 log="$LAB_TMP/$1.keepalived.log" pid d="$LAB_TMP/$1.run"
 	mkdir -p "$d"
+	# A crashed instance leaves its pid files; keepalived refuses to start
+	# while the VRRP child's PID still exists (even as a zombie).
+	rm -f "$d"/*.pid
 	"$KEEPALIVED" -t -f "$conf" >"$log.test" 2>&1 ||
 	    { lab_log "keepalived -t $conf: $(cat "$log.test")"; return 1; }
 	ip netns exec "$(lab_ns "$h")" "$KEEPALIVED" -n -l -D -G -P -R \
@@ -508,9 +518,10 @@ agent_state() {
 }
 agent_state_is() { [ "$(agent_state "$1" "$2")" = "$3" ]; }
 
-# lab_crash_agent HOST: the agent dies without a word (kill -9).  For
-# keepalived, SIGKILL of the parent alone makes the VRRP child send a
+# lab_crash_agent HOST [nowait]: the agent dies without a word (kill -9).
+# For keepalived, SIGKILL of the parent alone makes the VRRP child send a
 # priority-0 advert, so: STOP the parent, KILL its children, KILL it.
+# Waits for the exit unless "nowait" (a fault sequence wants no delay).
 lab_crash_agent() {
 	local h=$1 pid=${LAB_AGENT[$1]} kids
 	[ -n "$pid" ] || return 1
@@ -520,7 +531,11 @@ lab_crash_agent() {
 		[ -n "$kids" ] && kill -KILL $kids 2>/dev/null
 	fi
 	lab_kill "$pid" KILL
+	[ "${2:-}" = nowait ] && return 0
 	lab_wait_exit "$pid" 5
+	for pid in $kids; do
+		lab_wait_exit "$pid" 5
+	done
 }
 
 # lab_stop_agent HOST: a clean stop (SIGTERM), waited for.
@@ -538,6 +553,81 @@ lab_restart_agent() {
 	keepalived) lab_start_keepalived "$1" "$2" ;;
 	esac
 }
+
+# lab_vrrp_conf KIND HOST: one VRRP instance for dbvipd or keepalived from
+# the same description, so both programs run with the same timers.  Prints
+# the config path.  The description comes from variables, usually given as
+# assignments in front of the call:
+#   C_INST (vip1)  C_VRID (51)  C_PRIO (100)  C_VER (3)  C_ADV (1)
+#   C_VIPS ("198.51.100.100/24", space separated)
+#   C_PEERS (host names for unicast; the host itself is left out; empty =
+#            multicast)
+#   C_PREEMPT (yes|no)  C_PREEMPT_DELAY (seconds, empty = none)
+#   C_AUTH (v2 password, empty = none)
+#   C_CKSUM (rfc | no_pseudo_header for dbvipd; old_unicast for keepalived's
+#            old_unicast_checksum)
+#   C_EXTRA (raw lines appended to the instance body)
+lab_vrrp_conf() {
+	local kind=$1 h=$2 v p peers="" fam=4
+	local inst=${C_INST:-vip1} vrid=${C_VRID:-51} prio=${C_PRIO:-100}
+	local ver=${C_VER:-3} adv=${C_ADV:-1} vips=${C_VIPS:-198.51.100.100/24}
+	for v in $vips; do [[ $v == *:* ]] && fam=6; done
+	for p in ${C_PEERS:-}; do
+		[ "$p" = "$h" ] && continue
+		if [ $fam = 6 ]; then peers+=" ${LAB_IP6[$p]}"; else peers+=" ${LAB_IP4[$p]}"; fi
+	done
+	case $kind in
+	dbvipd)
+		{
+			printf 'interface = %s\nvrid = %s\npriority = %s\n' "$LAB_IF" "$vrid" "$prio"
+			printf 'version = %s\nadvert_int = %s\n' "$ver" "$adv"
+			for v in $vips; do printf 'vip = %s\n' "$v"; done
+			for p in $peers; do printf 'unicast_peer = %s\n' "$p"; done
+			printf 'preempt = %s\n' "${C_PREEMPT:-yes}"
+			[ -n "${C_PREEMPT_DELAY:-}" ] && printf 'preempt_delay = %s\n' "$C_PREEMPT_DELAY"
+			[ -n "${C_AUTH:-}" ] && printf 'auth_pass = %s\n' "$C_AUTH"
+			[ -n "${C_CKSUM:-}" ] && printf 'checksum = %s\n' "$C_CKSUM"
+			[ -n "${C_EXTRA:-}" ] && printf '%s\n' "$C_EXTRA"
+		} | lab_dbvipd_conf "$h" "$inst"
+		;;
+	keepalived)
+		{
+			printf '\tstate BACKUP\n\tinterface %s\n' "$LAB_IF"
+			printf '\tvirtual_router_id %s\n\tpriority %s\n' "$vrid" "$prio"
+			printf '\tversion %s\n\tadvert_int %s\n' "$ver" "$adv"
+			printf '\tvirtual_ipaddress {\n'
+			for v in $vips; do printf '\t\t%s dev %s\n' "$v" "$LAB_IF"; done
+			printf '\t}\n'
+			if [ -n "$peers" ]; then
+				printf '\tunicast_peer {\n'
+				for p in $peers; do printf '\t\t%s\n' "$p"; done
+				printf '\t}\n'
+			fi
+			[ "${C_PREEMPT:-yes}" = no ] && printf '\tnopreempt\n'
+			[ -n "${C_PREEMPT_DELAY:-}" ] && printf '\tpreempt_delay %s\n' "$C_PREEMPT_DELAY"
+			if [ -n "${C_AUTH:-}" ]; then
+				printf '\tauthentication {\n\t\tauth_type PASS\n'
+				printf '\t\tauth_pass %s\n\t}\n' "$C_AUTH"
+			fi
+			[ "${C_CKSUM:-}" = old_unicast ] && printf '\told_unicast_checksum\n'
+			[ -n "${C_EXTRA:-}" ] && printf '%s\n' "$C_EXTRA"
+		} | lab_keepalived_conf "$h" "$inst"
+		;;
+	*) lab_die "lab_vrrp_conf: unknown kind $kind" ;;
+	esac
+}
+
+# lab_start_agent KIND HOST CONF
+lab_start_agent() {
+	case $1 in
+	dbvipd) lab_start_dbvipd "$2" "$3" ;;
+	keepalived) lab_start_keepalived "$2" "$3" ;;
+	*) lab_die "lab_start_agent: unknown kind $1" ;;
+	esac
+}
+
+# Does this machine have dbvipd (and dbvipctl) to test?
+lab_have_dbvipd() { [ -x "$DBVIPD" ] && [ -x "$DBVIPCTL" ]; }
 
 # ---------------------------------------------------------------- probe
 
