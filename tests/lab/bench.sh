@@ -13,7 +13,9 @@
 #   term   SIGTERM of the master agent (priority-0 advert, clean release)
 #
 # Environment: BENCH_RUNS (5), BENCH_ADVERTS ("1 0.1"), BENCH_FAULTS
-# ("crash term"), BENCH_IMPLS ("dbvipd keepalived"), plus lib.sh's.
+# ("crash term"), BENCH_IMPLS ("dbvipd keepalived"), BENCH_PHASE (1: fault
+# at a random point of the advert cycle; 0: right after steady state),
+# plus lib.sh's.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -59,6 +61,12 @@ one_run() {
 	settle=$(awk -v a="$adv" 'BEGIN { print 3 * a + 12 }')
 	lab_wait_for "steady state (h1 master)" "$settle" steady || return 1
 	lab_probe_start "$VIP" "$(host_mac h1)" 20000 || return 1
+	# A random phase between 0 and one advert interval, so the fault does
+	# not always land at the same point of the master's advert cycle (a
+	# crash's detection time depends on it: 2 to 3 x advert_int + skew).
+	# A deliberate jitter, not a wait for anything.
+	[ "${BENCH_PHASE:-1}" = 1 ] &&
+	    sleep "$(awk -v a="$adv" -v r="$RANDOM" 'BEGIN { printf "%.3f", a * r / 32768 }')"
 	case $fault in
 	crash)
 		lab_probe_fault

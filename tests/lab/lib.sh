@@ -629,6 +629,59 @@ lab_start_agent() {
 # Does this machine have dbvipd (and dbvipctl) to test?
 lab_have_dbvipd() { [ -x "$DBVIPD" ] && [ -x "$DBVIPCTL" ]; }
 
+# Priorities by host for lab_group_start (override per test).
+declare -A LAB_PRIO=([h1]=150 [h2]=120 [h3]=100)
+declare -A LAB_CONF=()		# host name -> its agent's config
+
+# lab_group_start KIND HOST[:KIND]...: write each host's config with
+# lab_vrrp_conf (C_* variables apply to all; priority from LAB_PRIO) and
+# start the agents, in the order given.
+lab_group_start() {
+	local kind=$1 spec h k
+	shift
+	for spec in "$@"; do
+		h=${spec%%:*}
+		k=$kind
+		[[ $spec == *:* ]] && k=${spec#*:}
+		LAB_CONF[$h]=$(C_PRIO=${C_PRIO:-${LAB_PRIO[$h]:-100}} lab_vrrp_conf "$k" "$h") || return 1
+		lab_start_agent "$k" "$h" "${LAB_CONF[$h]}" || return 1
+	done
+}
+
+# lab_group_stop [VIP...]: SIGTERM every running agent, wait, and remove
+# the given VIPs wherever a killed agent left them.
+lab_group_stop() {
+	local h v
+	for h in "${LAB_HOSTS[@]}"; do
+		[ -n "${LAB_AGENT[$h]:-}" ] && lab_alive "${LAB_AGENT[$h]}" &&
+		    lab_kill "${LAB_AGENT[$h]}" TERM
+	done
+	for h in "${LAB_HOSTS[@]}"; do
+		[ -n "${LAB_AGENT[$h]:-}" ] && lab_wait_exit "${LAB_AGENT[$h]}" 10
+		LAB_AGENT[$h]=
+		lab_link_up "$h"
+		for v in "$@"; do
+			lab_exec "$h" ip addr del "$v" dev "$LAB_IF" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+# lab_holds_for DESC SECONDS CMD...: CMD stays true for the whole window
+# (checked every 50 ms).  For "nothing happens" checks only.
+lab_holds_for() {
+	local desc=$1 win=$2 end
+	shift 2
+	end=$(( $(lab_now_ms) + $(lab_s_to_ms "$win") ))
+	while [ "$(lab_now_ms)" -lt "$end" ]; do
+		if ! "$@" >/dev/null 2>&1; then
+			lab_log "no longer true: $desc"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 # ---------------------------------------------------------------- probe
 
 # lab_probe_bin: build probe.c once per run (or use LAB_PROBE).
