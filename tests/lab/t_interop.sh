@@ -48,10 +48,13 @@ master_is() {
 	    lab_vip_only_on "$m" "$VIP" && client_sees "$VIP" "$m"
 }
 
-# Lines in HOST's keepalived log, from line FROM on, that complain.
+# Lines in HOST's keepalived log, from line FROM on, that complain.  A
+# BACKUP that is about to preempt logs "received lower priority (N) advert
+# ... - discarding" for each advert of the current master: that is the
+# protocol working, not a complaint.
 ka_complaints() {
 	tail -n +"$2" "${LAB_LOG[$1]}" | grep -iE "$KA_COMPLAINT" |
-	    grep -v -e 'Opening file' -e 'Command line'
+	    grep -v -e 'Opening file' -e 'Command line' -e 'received lower priority'
 }
 
 # tshark verdicts on SRC's adverts in a capture: "good bad other" counts.
@@ -70,6 +73,10 @@ mode() {
 	local name=$1 order self_h ka_h line cap good bad other cappid bad_lines
 	shift
 	local "$@"
+	# This mode's own timers (v2 runs at 1 s whatever T_ADV says).
+	local DOWN_S ELECT_S
+	DOWN_S=$(awk -v a="$C_ADV" 'BEGIN { print 4 * a + 2 }')
+	ELECT_S=$(awk -v a="$C_ADV" 'BEGIN { print 4 * a + 5 }')
 	for order in self-high ka-high; do
 		if [ "$order" = self-high ]; then self_h=h1; ka_h=h2; else self_h=h2; ka_h=h1; fi
 		local t="$name $order"
