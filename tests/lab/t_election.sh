@@ -119,6 +119,7 @@ fi
 
 # ---------------------------------------------------------------- crash
 takeover "crash" lab_crash_agent h1 nowait
+lab_wait_exit "${LAB_AGENT[h1]}" 5
 # h1 back: with preempt it takes over again (h1 still holds the VIP it had
 # when it was killed; the agent must sort that out).
 lab_start_agent "$AGENT" h1 "${LAB_CONF[h1]}"
