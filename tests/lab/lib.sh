@@ -523,7 +523,7 @@ agent_state_is() { [ "$(agent_state "$1" "$2")" = "$3" ]; }
 # priority-0 advert, so: STOP the parent, KILL its children, KILL it.
 # Waits for the exit unless "nowait" (a fault sequence wants no delay).
 lab_crash_agent() {
-	local h=$1 pid=${LAB_AGENT[$1]} kids
+	local h=$1 pid=${LAB_AGENT[$1]} kids=""
 	[ -n "$pid" ] || return 1
 	if [ "${LAB_KIND[$h]}" = keepalived ]; then
 		lab_kill "$pid" STOP

@@ -79,7 +79,7 @@ nsb() { ip netns exec "$NB" "$@"; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: net_smoke.sh needs root"
+	echo "SKIP net_smoke: needs root"
 	exit 77
 fi
 
