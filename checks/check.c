@@ -207,25 +207,6 @@ check_new(const struct check_conf *cc, const struct check_db *db)
 	return c;
 }
 
-/* Replace every occurrence of the password in msg: it must never leak. */
-static void
-scrub_password(char *msg, size_t size, const char *pw)
-{
-	size_t pwlen = strlen(pw), n;
-	char *p;
-
-	if (pwlen == 0)
-		return;
-	while ((p = strstr(msg, pw)) != NULL) {
-		n = strlen(p + pwlen);
-		if ((size_t)(p - msg) + 3 + n + 1 > size)
-			n = size - (size_t)(p - msg) - 4;
-		memmove(p + 3, p + pwlen, n);
-		memcpy(p, "***", 3);
-		p[3 + n] = '\0';
-	}
-}
-
 static bool
 check_finish(struct check *c, bool ok, uint64_t now)
 {
@@ -234,7 +215,7 @@ check_finish(struct check *c, bool ok, uint64_t now)
 	    (now - c->t0 > UINT32_MAX ? UINT32_MAX : (uint32_t)(now - c->t0)) :
 	    0;
 	if (c->has_db)
-		scrub_password(c->cur.msg, sizeof(c->cur.msg), c->db.password);
+		check_eval_scrub(c->cur.msg, sizeof(c->cur.msg), c->db.password);
 	c->last = c->cur;
 	c->running = false;
 	return true;

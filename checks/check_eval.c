@@ -300,3 +300,27 @@ check_eval_table(const char *name, char *db, size_t dblen, char *tbl,
 		return -1;
 	return 0;
 }
+
+void
+check_eval_scrub(char *msg, size_t size, const char *secret)
+{
+	size_t slen = strlen(secret), off, rest;
+	char *p;
+
+	if (slen == 0 || size < 4)
+		return;
+	while ((p = strstr(msg, secret)) != NULL) {
+		off = (size_t)(p - msg);
+		rest = strlen(p + slen);
+		/* "***" may be longer than a short secret: truncate the tail. */
+		if (off + 3 + rest + 1 > size)
+			rest = size > off + 4 ? size - off - 4 : 0;
+		if (off + 3 >= size) {
+			*p = '\0';
+			return;
+		}
+		memmove(p + 3, p + slen, rest);
+		memcpy(p, "***", 3);
+		p[3 + rest] = '\0';
+	}
+}

@@ -73,4 +73,10 @@ void check_eval_galera(const struct check_galera_status *g,
 int check_eval_table(const char *name, char *db, size_t dblen, char *tbl,
     size_t tbllen);
 
+/*
+ * Replace every occurrence of secret (if not empty) in the string msg (of
+ * size bytes) with "***", truncating if that makes it longer.
+ */
+void check_eval_scrub(char *msg, size_t size, const char *secret);
+
 #endif
