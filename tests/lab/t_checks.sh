@@ -3,7 +3,8 @@
 # no networking): every check type, a stopped server (SIGSTOP) failing a run
 # at its deadline without stalling the loop, a killed server failing fast
 # (2002) and the reconnect back-off, and script timeouts (TERM, then KILL).
-# Builds tests/lab/checkrun.c (a ppoll() loop driving check_*()) first.
+# Builds tests/lab/checkrun.c (a ppoll() loop driving check_*()) first;
+# CHECKRUN_CFLAGS overrides its -O2 -g (e.g. to add sanitizers).
 # Prints PASS/FAIL lines; exits non-zero if any failed.
 set -u
 cd "$(dirname "$0")/../.."
@@ -104,7 +105,8 @@ field() {
 
 echo "== build driver"
 if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-    -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror -O2 -g \
+    -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror \
+    ${CHECKRUN_CFLAGS:--O2 -g} \
     -o "$T/checkrun" tests/lab/checkrun.c checks/*.c \
     $(pkg-config --cflags --libs libmariadb); then
 	fail build "checkrun does not compile"
@@ -366,6 +368,10 @@ if grep -qF "$PW" "$OUT"; then
 	fail password "the password appears in driver output"
 else
 	pass "password never in any result message ($(grep -c '^RESULT' "$OUT") results)"
+fi
+
+if grep -qE 'Sanitizer|runtime error' "$OUT"; then
+	fail sanitizer "$(grep -E 'Sanitizer|runtime error' "$OUT" | head -n 3)"
 fi
 
 exit "$failed"
