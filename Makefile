@@ -7,7 +7,7 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
 CLANG	?= clang
-PKGS	:= libnl-route-3.0 libmnl inih libcap
+PKGS	:= libnl-route-3.0 libmnl inih libcap libmariadb
 
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Werror

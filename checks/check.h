@@ -11,11 +11,18 @@
  * timeouts are always set.  Script checks fork/exec a child in its own
  * process group (PR_SET_PDEATHSIG), watched through a pidfd, killed with
  * TERM then KILL on timeout.
+ *
+ * Every run ends by its deadline (start + timeout_ms): a server that stops
+ * answering fails the run then, and its connection is dropped and made
+ * again by a later run.  A script that ignores SIGTERM is SIGKILLed
+ * CHECK_KILL_GRACE_MS later, so a script run ends by timeout_ms + grace.
+ * The password never appears in a result message.
  */
 #ifndef DBVIP_CHECK_H
 #define DBVIP_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum check_type {
@@ -45,7 +52,7 @@ struct check_conf {
 	uint32_t timeout_ms;
 	/* sql */
 	char query[512];
-	char expect_op;		/* '=', '<', '>' */
+	char expect_op;		/* '=', '<', '>'; '\0' = any success */
 	char expect[128];
 	/* write */
 	char table[128];	/* default dbvip.heartbeat */
@@ -63,25 +70,49 @@ struct check_conf {
 /* Outcome of the last finished run. */
 struct check_result {
 	bool ok;
-	char msg[256];		/* why it failed, or a short summary */
-	uint32_t latency_us;
+	char msg[256];		/* why it failed, or a short summary;
+				   scripts: first line of their output */
+	uint32_t latency_us;	/* start -> finish, by the `now` values */
 	int db_errno;		/* MariaDB error number, 0 if none */
 	/* replication details when known, else -1 */
 	long lag_s;
 	bool io_running, sql_running;
 };
 
+#define CHECK_KILL_GRACE_MS	1000	/* SIGTERM -> SIGKILL for scripts */
+
 struct check;
 
-/* Create a check (no I/O yet).  db may be NULL for scripts.  NULL on ENOMEM. */
+/*
+ * Check cc (and db, NULL if there is none) for what check_new() needs: a
+ * known type, timeout_ms > 0, a query (sql; expect_op '\0' = any success,
+ * '<' / '>' need a numeric expect), a table of [db.]name (write), a command
+ * (script), and for database checks a db whose host is numeric unless a
+ * socket is set.  Returns 0, or -1 with a reason in err (for file:line
+ * config errors).
+ */
+int check_validate(const struct check_conf *cc, const struct check_db *db,
+    char *err, size_t len);
+
+/*
+ * Create a check (no I/O yet); cc and db are copied.  db may be NULL for
+ * scripts.  NULL with errno EINVAL if check_validate() fails, ENOMEM.
+ */
 struct check *check_new(const struct check_conf *cc, const struct check_db *db);
 
-/* Close connections, kill a running child (and reap it), free. */
+/*
+ * Close connections, kill a running child's process group with SIGKILL and
+ * reap it (waits at most CHECK_KILL_GRACE_MS for that), free.
+ */
 void check_free(struct check *c);
 
 /*
- * Begin a run at now.  Returns 0, or -1 if a run is still in progress (the
- * caller counts this as a missed run; it never starts a second one).
+ * Begin a run at now.  Returns 0, or -1 if a run is still in progress, or
+ * a script child of an earlier run survived SIGKILL and is not reaped yet
+ * (the caller counts this as a missed run; it never starts a second one).
+ * A run may finish inside check_start() (a failed connect during the
+ * reconnect back-off, fork failure): if check_running() is false right
+ * after it, check_last() already holds the result.
  */
 int check_start(struct check *c, uint64_t now);
 
@@ -89,15 +120,24 @@ int check_start(struct check *c, uint64_t now);
 bool check_running(const struct check *c);
 
 /*
- * What the running check waits for: *fd (or -1), *events (EPOLLIN/EPOLLOUT)
- * and *deadline (absolute µs, 0 = none).  Valid after start/step.
+ * What the running check waits for: *fd (or -1), *events (EPOLLIN/EPOLLOUT/
+ * EPOLLPRI) and *deadline (absolute µs; always set while running, never
+ * later than the run's own deadline).  Valid after start/step.
+ *
+ * The fd changes between calls: a database check's fd is closed and a new
+ * one (possibly under the same number) opened inside check_step() when it
+ * reconnects, so stop watching the old fd *before* calling check_step()
+ * and watch what check_wait() says after it.  For a script check the fd is
+ * a private epoll set holding the child's pidfd and its output pipe: it
+ * polls EPOLLIN when the child exits or writes.
  */
 void check_wait(const struct check *c, int *fd, uint32_t *events,
     uint64_t *deadline);
 
 /*
  * Make progress: events that fired on the fd (0 if called for the deadline).
- * Returns true when the run has finished and check_last() holds its result.
+ * Returns true when the run has finished and check_last() holds its result
+ * (also when no run is in progress).  now is the loop's cached clock.
  */
 bool check_step(struct check *c, uint32_t events, uint64_t now);
 
