@@ -15,6 +15,7 @@
  * the offending key.
  */
 #include "conf.h"
+#include "conf_int.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -25,85 +26,11 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#define CONF_DEFAULT_SOCKET	"/run/dbvip/dbvipd.sock"
-#define CONF_DEFAULT_PRIORITY	100
-#define CONF_DEFAULT_VERSION	3
-#define CONF_DEFAULT_ADVERT_CS	100
-#define CONF_DEFAULT_GARP_REPEAT 3
-#define CONF_DEFAULT_GARP_DELAY	100	/* ms */
-
-#define CONF_MAX_PREEMPT_DELAY	3600000	/* ms */
-#define CONF_MAX_GARP_REPEAT	100
-#define CONF_MAX_GARP_DELAY	60000	/* ms */
-#define CONF_MAX_GARP_REFRESH	86400000 /* ms, one day */
-#define CONF_MAX_INSTANCES	1024
-
-enum conf_sec {
-	SEC_NONE = 0,
-	SEC_GLOBAL,
-	SEC_INSTANCE,
-};
-
-/* Keys whose line a cross-check may need to report. */
-enum conf_key_id {
-	K_CONTROL_SOCKET,
-	K_INTERFACE,
-	K_VRID,
-	K_PRIORITY,
-	K_VERSION,
-	K_ADVERT_INT,
-	K_VIP,
-	K_UNICAST_PEER,
-	K_PREEMPT,
-	K_PREEMPT_DELAY,
-	K_CHECKSUM,
-	K_AUTH_PASS,
-	K_GARP_REPEAT,
-	K_GARP_DELAY,
-	K_GARP_REFRESH,
-	K__MAX
-};
-
-struct conf_parse {
-	const char *path;
-	FILE *fp;
-	char *buf;			/* getline() buffer */
-	size_t bufcap;
-	int lineno;
-
-	struct conf *c;
-	enum conf_sec sec;
-	int sec_line;
-	bool seen_global;
-	struct conf_instance *ci;	/* current instance, if SEC_INSTANCE */
-	int key_line[K__MAX];		/* 0 = not set in this section */
-	int vip_line[CONF_MAX_VIPS];
-	int peer_line[CONF_MAX_PEERS];
-	uint32_t advert_cs;		/* as written, checked at section end */
-	bool advert_frac;
-
-	bool failed;
-	int err_line;
-	char *err;
-	size_t errlen;
-};
-
-struct conf_key {
-	const char *name;
-	enum conf_sec sec;
-	enum conf_key_id id;
-	bool repeatable;
-	int (*set)(struct conf_parse *, const char *);
-};
-
-static void conf_fail(struct conf_parse *, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /*
  * Record the first error as "file:line: message".  Later errors are
  * dropped: the first one is the one the user needs to fix.
  */
-static void
+void
 conf_fail(struct conf_parse *p, int line, const char *fmt, ...)
 {
 	char msg[256];
@@ -205,7 +132,7 @@ conf_parse_fixed(const char *s, int decimals, uint32_t max, uint32_t *out,
 }
 
 /* An integer key in min..max; errors say which key and why. */
-static int
+int
 conf_uint_key(struct conf_parse *p, const char *key, const char *val,
     uint32_t min, uint32_t max, uint32_t *out)
 {
@@ -225,7 +152,7 @@ conf_uint_key(struct conf_parse *p, const char *key, const char *val,
  * A duration in seconds with up to 3 decimals, into milliseconds in
  * 0..max_ms.
  */
-static int
+int
 conf_ms_key(struct conf_parse *p, const char *key, const char *val,
     uint32_t max_ms, uint32_t *out)
 {
@@ -449,21 +376,28 @@ set_unicast_peer(struct conf_parse *p, const char *val)
 	return 0;
 }
 
-static int
-set_preempt(struct conf_parse *p, const char *val)
+int
+conf_bool_key(struct conf_parse *p, const char *key, const char *val,
+    bool *out)
 {
 	if (strcasecmp(val, "yes") == 0 || strcasecmp(val, "true") == 0 ||
 	    strcasecmp(val, "on") == 0)
-		p->ci->preempt = true;
+		*out = true;
 	else if (strcasecmp(val, "no") == 0 ||
 	    strcasecmp(val, "false") == 0 || strcasecmp(val, "off") == 0)
-		p->ci->preempt = false;
+		*out = false;
 	else {
-		conf_fail(p, p->lineno, "preempt: '%s' is not yes/no, "
-		    "true/false or on/off", val);
+		conf_fail(p, p->lineno, "%s: '%s' is not yes/no, "
+		    "true/false or on/off", key, val);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+set_preempt(struct conf_parse *p, const char *val)
+{
+	return conf_bool_key(p, "preempt", val, &p->ci->preempt);
 }
 
 static int
@@ -671,12 +605,15 @@ conf_end_section(struct conf_parse *p)
 
 	if (p->sec == SEC_INSTANCE)
 		rv = conf_end_instance(p);
+	else if (p->sec == SEC_CHECK)
+		rv = conf_end_check(p);
 	p->sec = SEC_NONE;
 	p->ci = NULL;
+	p->ck = NULL;
 	return rv;
 }
 
-static bool
+bool
 conf_valid_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -778,6 +715,19 @@ conf_section(struct conf_parse *p, const char *line)
 		}
 		return conf_begin_instance(p, name);
 	}
+	if (strcmp(name, "mariadb") == 0)
+		return conf_begin_mariadb(p);
+	if (strncmp(name, "check", 5) == 0 &&
+	    (name[5] == '\0' || name[5] == ' ' || name[5] == '\t')) {
+		name += 5;
+		name += strspn(name, " \t");
+		if (*name == '\0') {
+			conf_fail(p, p->lineno, "[check] needs a name: "
+			    "[check NAME]");
+			return -1;
+		}
+		return conf_begin_check(p, name);
+	}
 	conf_fail(p, p->lineno, "unknown section [%s]", name);
 	return -1;
 }
@@ -831,13 +781,29 @@ conf_reader(char *str, int num, void *stream)
 	return str;
 }
 
+static const char *const conf_sec_names[] = {
+	[SEC_NONE] = "", [SEC_GLOBAL] = "global", [SEC_INSTANCE] = "instance",
+	[SEC_MARIADB] = "mariadb", [SEC_CHECK] = "check",
+};
+
+static const struct conf_key *
+conf_find_key(const struct conf_key *keys, size_t n, enum conf_sec sec,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (keys[i].sec == sec && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
 static int
 conf_handler(void *user, const char *section, const char *name,
     const char *value)
 {
 	struct conf_parse *p = user;
 	const struct conf_key *k;
-	size_t i;
 
 	(void)section;	/* tracked by conf_reader, see the top comment */
 	if (p->failed)
@@ -846,14 +812,14 @@ conf_handler(void *user, const char *section, const char *name,
 		conf_fail(p, p->lineno, "'%s' outside of a section", name);
 		return 0;
 	}
-	for (i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
-		k = &conf_keys[i];
-		if (k->sec == p->sec && strcmp(k->name, name) == 0)
-			break;
-	}
-	if (i == sizeof(conf_keys) / sizeof(conf_keys[0])) {
+	k = conf_find_key(conf_keys, sizeof(conf_keys) / sizeof(conf_keys[0]),
+	    p->sec, name);
+	if (k == NULL)
+		k = conf_find_key(conf_check_keys, conf_check_nkeys, p->sec,
+		    name);
+	if (k == NULL) {
 		conf_fail(p, p->lineno, "unknown key '%s' in [%s]", name,
-		    p->sec == SEC_GLOBAL ? "global" : "instance");
+		    conf_sec_names[p->sec]);
 		return 0;
 	}
 	if (!k->repeatable && p->key_line[k->id] != 0) {
@@ -922,8 +888,10 @@ conf_load(const char *path, struct conf *out, char *err, size_t errlen)
 		conf_end_section(&p);
 	if (!p.failed && c.ninst == 0)
 		conf_fail(&p, 0, "no [instance NAME] section");
+	if (!p.failed)
+		conf_resolve_tracks(&p);
 	if (p.failed) {
-		free(c.inst);
+		conf_free(&c);
 		return -1;
 	}
 	*out = c;
@@ -936,6 +904,7 @@ conf_free(struct conf *c)
 	free(c->inst);
 	c->inst = NULL;
 	c->ninst = 0;
+	conf_checks_free(c);
 }
 
 const struct conf_instance *

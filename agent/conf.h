@@ -29,6 +29,27 @@
  * checksum set outside v3/IPv4, auth_pass with v3, a duplicate instance
  * name, the same (interface, vrid, family) twice, the same vip in two
  * instances.  A file-wide error ("no instance") has no line number.
+ *
+ *   [mariadb]                  how the checks reach the local database
+ *   socket = /run/mysqld/mysqld.sock     (or host = NUMERIC-ADDRESS, port)
+ *   user = dbvip               password_file = /etc/dbvip/mariadb.pass
+ *   connect_timeout = 2        (seconds)
+ *   The password file must not be readable by group or others; its first
+ *   line is the password.  The password never appears in logs or status.
+ *
+ *   [check NAME]
+ *   type = ping | sql | write | replication | galera | read_only | script
+ *   interval = 1  timeout = 1  (seconds, fractions allowed)
+ *   rise = 2  fall = 2  weight = 0   (keepalived vrrp_script semantics)
+ *   query = SQL  expect = =VALUE | <NUMBER | >NUMBER        (sql)
+ *   table = dbvip.heartbeat                                 (write)
+ *   max_lag = 10                                            (replication)
+ *   min_cluster_size = 1  allow_donor = no                  (galera)
+ *   read_only = on | off                                    (read_only)
+ *   command = /path/to/script args                          (script)
+ *
+ *   In [instance NAME]:  track = CHECK  (repeatable)
+ *   Database checks need a [mariadb] section.
  */
 #ifndef DBVIP_CONF_H
 #define DBVIP_CONF_H
@@ -37,6 +58,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../checks/check.h"
 #include "../net/ipaddr.h"
 #include "../net/vrrp_pkt.h"
 
@@ -44,6 +66,8 @@
 #define CONF_MAX_PEERS		16
 #define CONF_NAME_MAX		64
 #define CONF_PATH_MAX		108	/* sun_path */
+#define CONF_MAX_TRACK		16
+#define CONF_MAX_CHECKS		64
 
 struct conf_instance {
 	char name[CONF_NAME_MAX];
@@ -65,7 +89,20 @@ struct conf_instance {
 	int garp_repeat;		/* announcements per takeover, >= 1 */
 	uint32_t garp_delay_ms;		/* between repeats */
 	uint32_t garp_refresh_ms;	/* re-announce while master, 0 = off */
+	int track[CONF_MAX_TRACK];	/* indexes into conf.checks */
+	int ntrack;
 	int line;			/* where the section starts */
+	/* Internal to the parser: names until resolved at end of file. */
+	char track_name[CONF_MAX_TRACK][CONF_NAME_MAX];
+	int track_line[CONF_MAX_TRACK];
+};
+
+/* One [check NAME] section. */
+struct conf_check {
+	struct check_conf cc;		/* name, type, interval, type keys */
+	int weight;			/* -254..254, 0 = FAULT while failing */
+	unsigned rise, fall;		/* 1..100 */
+	int line;
 };
 
 struct conf {
@@ -73,6 +110,11 @@ struct conf {
 	char control_socket[CONF_PATH_MAX];
 	struct conf_instance *inst;
 	int ninst;
+	bool have_db;			/* a [mariadb] section was given */
+	struct check_db db;		/* password read from password_file */
+	char password_file[256];
+	struct conf_check *checks;
+	int nchecks;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../agent/conf.h"
@@ -610,6 +611,122 @@ test_crlf_and_bom(void **state)
 	conf_free(&c);
 }
 
+
+/* --- [mariadb], [check NAME], track -------------------------------------- */
+
+static char pw_path[64];
+
+/* A password file with the given mode; its path is in pw_path. */
+static void
+write_pw(const char *pw, mode_t mode)
+{
+	int fd;
+
+	strcpy(pw_path, "/tmp/dbvip-test-pw-XXXXXX");
+	fd = mkstemp(pw_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, pw, strlen(pw)), (ssize_t)strlen(pw));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void
+test_checks_valid(void **state)
+{
+	char text[1024];
+	struct conf c;
+	const struct conf_instance *ci;
+
+	(void)state;
+	write_pw("s3cret\nignored second line\n", 0600);
+	snprintf(text, sizeof(text),
+	    "[instance a]\ninterface = eth0\nvrid = 51\n"
+	    "vip = 198.51.100.100/24\ntrack = alive\ntrack = lag\n"
+	    "[mariadb]\nsocket = /run/mysqld/mysqld.sock\nuser = dbvip\n"
+	    "password_file = %s\n"
+	    "[check alive]\ntype = ping\ninterval = 0.5\ntimeout = 0.25\n"
+	    "fall = 3\n"
+	    "[check lag]\ntype = replication\nmax_lag = 5\nweight = -20\n"
+	    "[check q]\ntype = sql\nquery = SELECT 7\nexpect = <10\n"
+	    "[check s]\ntype = script\ncommand = /bin/true\nweight = +5\n",
+	    pw_path);
+	ci = load_one(text, &c);
+	unlink(pw_path);
+	assert_true(c.have_db);
+	assert_string_equal(c.db.password, "s3cret");
+	assert_string_equal(c.db.user, "dbvip");
+	assert_int_equal(c.db.port, 3306);
+	assert_int_equal(c.nchecks, 4);
+	assert_int_equal(c.checks[0].cc.type, CHECK_PING);
+	assert_int_equal(c.checks[0].cc.interval_ms, 500);
+	assert_int_equal(c.checks[0].cc.timeout_ms, 250);
+	assert_int_equal(c.checks[0].fall, 3);
+	assert_int_equal(c.checks[0].rise, 2);
+	assert_int_equal(c.checks[0].weight, 0);
+	assert_int_equal(c.checks[1].weight, -20);
+	assert_int_equal(c.checks[1].cc.max_lag_s, 5);
+	assert_int_equal(c.checks[2].cc.expect_op, '<');
+	assert_string_equal(c.checks[2].cc.expect, "10");
+	assert_int_equal(c.checks[3].weight, 5);
+	assert_int_equal(ci->ntrack, 2);
+	assert_int_equal(ci->track[0], 0);
+	assert_int_equal(ci->track[1], 1);
+	conf_free(&c);
+}
+
+static void
+test_password_file_mode(void **state)
+{
+	char text[512];
+
+	(void)state;
+	write_pw("pw\n", 0640);
+	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\npassword_file = %s\n", pw_path);
+	expect_error(text, 8, "readable by group or others (mode 0640)");
+	unlink(pw_path);
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "password_file = /nonexistent/pw\n", 8, "No such file");
+}
+
+static void
+test_check_errors(void **state)
+{
+	(void)state;
+	expect_error(MIN4 "[check x]\ninterval = 1\n", 5,
+	    "check x: type is missing");
+	expect_error(MIN4 "[check x]\ntype = pong\n", 6,
+	    "type: 'pong' is not ping");
+	expect_error(MIN4 "[check x]\ntype = ping\nquery = SELECT 1\n", 7,
+	    "query: only for type sql, this check is ping");
+	expect_error(MIN4 "[check x]\ntype = sql\n", 5,
+	    "check x: type sql needs query");
+	expect_error(MIN4 "[check x]\ntype = sql\nquery = SELECT 1\n"
+	    "expect = <abc\n", 8, "needs a number");
+	expect_error(MIN4 "[check x]\ntype = script\ncommand = /bin/true\n"
+	    "weight = 255\n", 8, "weight: 255 is out of range");
+	expect_error(MIN4 "[check x]\ntype = script\ncommand = /bin/true\n"
+	    "[check x]\n", 8, "check x is already defined at line 5");
+	expect_error(MIN4 "[check x]\ntype = ping\n", 5,
+	    "type ping needs a [mariadb] section");
+	expect_error(MIN4 "[check x]\ntype = write\ntable = a;drop\n", 7,
+	    "table: 'a;drop' is not DATABASE.TABLE");
+	expect_error(MIN4 "[mariadb]\nhost = db.example\n", 6,
+	    "host: 'db.example' is not a numeric address");
+	expect_error(MIN4 "[mariadb]\nuser = u\n", 0,
+	    "[mariadb] needs socket or host");
+}
+
+static void
+test_track_errors(void **state)
+{
+	(void)state;
+	expect_error(MIN4 "track = nosuch\n", 5, "track: no [check nosuch]");
+	expect_error(MIN4 "track = s\ntrack = s\n[check s]\ntype = script\n"
+	    "command = /bin/true\n", 6, "track: s is already tracked at "
+	    "line 5");
+}
+
 int
 main(void)
 {
@@ -643,6 +760,10 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_crlf_and_bom),
+		cmocka_unit_test(test_checks_valid),
+		cmocka_unit_test(test_password_file_mode),
+		cmocka_unit_test(test_check_errors),
+		cmocka_unit_test(test_track_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
