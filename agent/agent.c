@@ -18,7 +18,6 @@
 #include "../net/vip.h"
 #include "clock.h"
 
-static void instance_exec(struct instance *in, struct vrrp_out *out);
 
 /* --- sockets shared by instances on one interface and family ---------- */
 
@@ -245,7 +244,7 @@ static void instance_fsm_timer(void *arg);
  * Perform the state machine's actions in the order it gave them, then
  * re-arm its timer.  Every state change is logged here, once.
  */
-static void
+void
 instance_exec(struct instance *in, struct vrrp_out *out)
 {
 	uint64_t next;
@@ -652,6 +651,17 @@ instance_params(const struct conf_instance *c, struct vrrp_params *p)
 	p->preempt_delay_ms = c->preempt_delay_ms;
 }
 
+/* Point the instance at the health checks its config tracks. */
+static void
+instance_link_tracks(struct instance *in)
+{
+	int i;
+
+	in->ntrack = in->c.ntrack;
+	for (i = 0; i < in->ntrack; i++)
+		in->track[i] = in->a->health[in->c.track[i]];
+}
+
 static struct instance *
 instance_new(struct agent *a, const struct conf_instance *c)
 {
@@ -678,6 +688,7 @@ instance_new(struct agent *a, const struct conf_instance *c)
 		free(in);
 		return NULL;
 	}
+	instance_link_tracks(in);
 	/* Appended, so status lists instances in config order. */
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next)
 		;
@@ -708,6 +719,8 @@ instance_start(struct instance *in)
 	}
 	/* An owner sends at startup: know the source address first. */
 	(void)instance_refresh_self(in);
+	/* Checks have no verdict yet: a tracked weight-0 check means FAULT. */
+	instance_gate_update(in);
 	vrrp_fsm_startup(&in->fsm, clock_now(), &out);
 	instance_exec(in, &out);
 	instance_link(in, link_is_up(in->c.ifname) == 1);
@@ -771,6 +784,8 @@ agent_start(struct agent *a, struct loop *l, struct conf *conf)
 		log_warn("ICMPv6 socket");
 		return -1;
 	}
+	if (health_apply(a, &a->conf) == -1)
+		return -1;
 	for (i = 0; i < a->conf.ninst; i++) {
 		if ((in = instance_new(a, &a->conf.inst[i])) == NULL)
 			return -1;
@@ -800,8 +815,9 @@ agent_reload(struct agent *a, struct conf *conf)
 	int i;
 
 	kept = calloc((size_t)conf->ninst + 1, sizeof(*kept));
-	if (kept == NULL) {
-		log_warn("reload");
+	if (kept == NULL || health_apply(a, conf) == -1) {
+		log_warn("reload refused");
+		free(kept);
 		conf_free(conf);
 		return;
 	}
@@ -821,9 +837,11 @@ agent_reload(struct agent *a, struct conf *conf)
 		    sizeof(in->c.vips)) != 0)
 			instance_vips(in, false);
 		in->c = conf->inst[i];
+		instance_link_tracks(in);
 		instance_params(&in->c, &p);
 		vrrp_fsm_reconfigure(&in->fsm, &p, clock_now(), &out);
 		instance_exec(in, &out);
+		instance_gate_update(in);
 		if (in->fsm.state == VRRP_ST_MASTER && !in->vips_held) {
 			instance_vips(in, true);
 			instance_announce(in);
@@ -844,6 +862,7 @@ agent_shutdown(struct agent *a)
 	a->stopping = true;
 	while (a->inst != NULL)
 		instance_free(a->inst);
+	health_stop(a);
 }
 
 void

@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #include "../net/vrrp_sock.h"
+#include "../checks/check.h"
 #include "conf.h"
+#include "gate.h"
 #include "log.h"
 #include "loop.h"
 #include "vrrp.h"
@@ -23,6 +25,22 @@ struct agent_sock {
 	struct vrrp_sock vs;
 	int users;
 	struct agent_sock *next;
+};
+
+/*
+ * One [check NAME]: the check itself, its rise/fall state (shared by every
+ * instance that tracks it) and its place in the loop.
+ */
+struct health {
+	struct agent *a;
+	struct conf_check cfg;		/* a copy; track.name points into it */
+	struct check *chk;
+	struct gate_track track;
+	struct loop_timer t_run;	/* next run, every interval */
+	struct loop_timer t_wait;	/* the running check's deadline */
+	int watched_fd;			/* -1 if none */
+	uint64_t runs, missed;
+	struct log_rl rl;
 };
 
 struct instance_counters {
@@ -53,6 +71,10 @@ struct instance {
 	struct loop_timer t_refresh;	/* garp_refresh while master */
 	int garp_left;
 
+	struct health *track[CONF_MAX_TRACK];
+	int ntrack;
+	struct gate_out gate;		/* the last verdict, for status */
+
 	struct instance_counters n;
 	struct log_rl rl_drop[VRRP_DROP__MAX];
 	struct log_rl rl_warn;
@@ -68,6 +90,8 @@ struct agent {
 	int ndisc_fd;
 	struct agent_sock *socks;
 	struct instance *inst;
+	struct health **health;		/* one per conf.checks[] entry */
+	int nhealth;
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;
@@ -93,6 +117,20 @@ void agent_shutdown(struct agent *a);
 
 /* Close everything; after agent_shutdown. */
 void agent_free(struct agent *a);
+
+/*
+ * health.c: run the configured checks.  health_apply() creates, keeps (a
+ * check whose config did not change keeps its connection and state) or
+ * frees the checks of conf; health_stop() frees them all.
+ */
+int health_apply(struct agent *a, const struct conf *conf);
+void health_stop(struct agent *a);
+
+/* Perform the state machine's actions in order, then re-arm its timer. */
+void instance_exec(struct instance *in, struct vrrp_out *out);
+
+/* Recompute an instance's priority / FAULT from its tracked checks. */
+void instance_gate_update(struct instance *in);
 
 /* The control socket's command handler (see ctl.h). */
 char *agent_ctl(void *arg, const char *cmd);

@@ -20,6 +20,13 @@ gate_track_result(struct gate_track *t, bool ok)
 {
 	enum gate_state old = t->state;
 
+	/* The first verdict needs no history: unknown is already "not ok". */
+	if (t->state == GATE_UNKNOWN) {
+		t->state = ok ? GATE_OK : GATE_FAILING;
+		t->n_ok = ok ? 1 : 0;
+		t->n_fail = ok ? 0 : 1;
+		return true;
+	}
 	if (ok) {
 		t->n_ok++;
 		t->n_fail = 0;

@@ -7,8 +7,11 @@
  *   weight = 0   the instance is in FAULT while the check fails.
  * A check's state moves to OK after `rise` consecutive successes and to
  * FAILING after `fall` consecutive failures (hysteresis).  Until its first
- * verdict a check is UNKNOWN, which counts as failing: a node whose
- * database health is not yet known can neither win nor hold the VIP.
+ * result a check is UNKNOWN, which counts as failing: a node whose
+ * database health is not yet known can neither win nor hold the VIP.  The
+ * first result decides at once (OK or FAILING), so an agent does not sit
+ * in FAULT for `rise` intervals after it starts; rise and fall govern every
+ * change after that.
  * The effective priority is clamped to 1..254; 255 (the address owner)
  * stays 255, but a weight-0 failure still puts it in FAULT.
  * Pure: no I/O, no clock.

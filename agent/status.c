@@ -144,6 +144,14 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 			sb_printf(b, "%s\"%s\"", n++ ? "," : "",
 			    fault_bits[i].name);
 	sb_printf(b, "]");
+	sb_printf(b, ",\"priority_why\":");
+	sb_json_str(b, in->gate.why);
+	sb_printf(b, ",\"track\":[");
+	for (i = 0; i < in->ntrack; i++) {
+		sb_printf(b, "%s", i ? "," : "");
+		sb_json_str(b, in->track[i]->cfg.cc.name);
+	}
+	sb_printf(b, "]");
 	sb_printf(b, ",\"counters\":{\"adverts_sent\":%llu,"
 	    "\"adverts_received\":%llu,\"transitions\":%llu,"
 	    "\"send_errors\":%llu,\"vip_errors\":%llu,\"drops\":",
@@ -154,6 +162,62 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 	    (unsigned long long)in->n.vip_errors);
 	status_drops_json(b, in->n.drops);
 	sb_printf(b, "}}");
+}
+
+static void
+status_check_json(struct sbuf *b, const struct health *h)
+{
+	const struct check_result *r = check_last(h->chk);
+	bool ran = h->track.state != GATE_UNKNOWN;
+
+	sb_printf(b, "{\"name\":");
+	sb_json_str(b, h->cfg.cc.name);
+	sb_printf(b, ",\"type\":\"%s\",\"state\":\"%s\",\"weight\":%d,"
+	    "\"rise\":%u,\"fall\":%u,\"running\":%s,\"last_ok\":%s,"
+	    "\"last_error\":", check_type_name(h->cfg.cc.type),
+	    gate_state_name(h->track.state), h->cfg.weight, h->cfg.rise,
+	    h->cfg.fall, check_running(h->chk) ? "true" : "false",
+	    !ran ? "null" : r->ok ? "true" : "false");
+	if (ran && !r->ok)
+		sb_json_str(b, r->msg);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, ",\"last_message\":");
+	sb_json_str(b, r->msg);
+	sb_printf(b, ",\"latency_ms\":%.3f,\"db_errno\":%d,"
+	    "\"consecutive_ok\":%u,\"consecutive_fail\":%u,\"runs\":%llu,"
+	    "\"missed\":%llu", r->latency_us / 1000.0, r->db_errno,
+	    h->track.n_ok, h->track.n_fail, (unsigned long long)h->runs,
+	    (unsigned long long)h->missed);
+	if (h->cfg.cc.type == CHECK_REPLICATION)
+		sb_printf(b, ",\"lag_s\":%ld,\"io_running\":%s,"
+		    "\"sql_running\":%s", r->lag_s,
+		    r->io_running ? "true" : "false",
+		    r->sql_running ? "true" : "false");
+	sb_printf(b, "}");
+}
+
+static void
+status_checks_table(struct sbuf *b, const struct agent *a)
+{
+	int i;
+
+	if (a->nhealth == 0)
+		return;
+	sb_printf(b, "\n%-16s %-11s %-8s %6s %5s %9s  %s\n", "CHECK", "TYPE",
+	    "STATE", "WEIGHT", "OK/KO", "LATENCY", "LAST RESULT");
+	for (i = 0; i < a->nhealth; i++) {
+		const struct health *h = a->health[i];
+		const struct check_result *r = check_last(h->chk);
+		char okko[16];
+
+		snprintf(okko, sizeof(okko), "%u/%u", h->track.n_ok,
+		    h->track.n_fail);
+		sb_printf(b, "%-16s %-11s %-8s %6d %5s %7.1fms  %s\n",
+		    h->cfg.cc.name, check_type_name(h->cfg.cc.type),
+		    gate_state_name(h->track.state), h->cfg.weight, okko,
+		    r->latency_us / 1000.0, r->msg);
+	}
 }
 
 static void
@@ -188,7 +252,10 @@ status_table(struct sbuf *b, const struct agent *a)
 			sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %s\n", "",
 			    "", "", "", "", "", ipaddr_ntop(&in->c.vips[i].addr,
 			    ab, sizeof(ab)));
+		if (in->ntrack > 0)
+			sb_printf(b, "%-16s priority %s\n", "", in->gate.why);
 	}
+	status_checks_table(b, a);
 }
 
 char *
@@ -196,6 +263,7 @@ status_render(const struct agent *a, bool json)
 {
 	struct sbuf b = { 0 };
 	const struct instance *in;
+	int i;
 
 	if (!json)
 		status_table(&b, a);
@@ -206,6 +274,11 @@ status_render(const struct agent *a, bool json)
 			status_instance_json(&b, in);
 			if (in->next != NULL)
 				sb_printf(&b, ",");
+		}
+		sb_printf(&b, "],\"checks\":[");
+		for (i = 0; i < a->nhealth; i++) {
+			sb_printf(&b, "%s", i ? "," : "");
+			status_check_json(&b, a->health[i]);
 		}
 		sb_printf(&b, "],\"unmatched_drops\":");
 		status_drops_json(&b, a->unmatched);

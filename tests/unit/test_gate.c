@@ -37,6 +37,8 @@ test_rise_fall_hysteresis(void **state)
 
 	(void)state;
 	gate_track_init(&t, "ping", 0, 3, 2);
+	assert_true(gate_track_result(&t, false));	/* first result decides */
+	assert_int_equal(t.state, GATE_FAILING);
 	assert_false(gate_track_result(&t, true));
 	assert_false(gate_track_result(&t, true));
 	assert_true(gate_track_result(&t, true));	/* third success */
@@ -51,6 +53,22 @@ test_rise_fall_hysteresis(void **state)
 	assert_int_equal(t.state, GATE_FAILING);	/* rise is 3 */
 	feed(&t, true, 1);
 	assert_int_equal(t.state, GATE_OK);
+}
+
+static void
+test_first_result_decides(void **state)
+{
+	struct gate_track t;
+
+	(void)state;
+	gate_track_init(&t, "ping", 0, 5, 5);
+	assert_int_equal(t.state, GATE_UNKNOWN);
+	assert_true(gate_track_result(&t, true));
+	assert_int_equal(t.state, GATE_OK);
+	feed(&t, false, 4);
+	assert_int_equal(t.state, GATE_OK);		/* fall is 5 */
+	feed(&t, false, 1);
+	assert_int_equal(t.state, GATE_FAILING);
 }
 
 static void
@@ -120,6 +138,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_counts_as_failing),
 		cmocka_unit_test(test_rise_fall_hysteresis),
+		cmocka_unit_test(test_first_result_decides),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_clamp),
 		cmocka_unit_test(test_no_tracks),
