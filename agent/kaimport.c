@@ -36,6 +36,8 @@
 #define KA_V3_MAX_CS		4095
 #define KA_MAX_GARP_DELAY_MS	60000
 #define KA_MAX_REFRESH_MS	86400000
+#define KA_INI_LINE_MAX		199	/* inih's line buffer, less the NUL */
+#define KA_COMMENT_WIDTH	78
 
 /* --- growing string ------------------------------------------------------ */
 
@@ -92,6 +94,33 @@ sb_append(struct sbuf *b, const struct sbuf *o)
 		sb_printf(b, "%s", o->s);
 }
 
+/*
+ * A comment, wrapped at blanks so that no line comes near inih's line
+ * limit; continuation lines are indented.
+ */
+static void
+sb_comment(struct sbuf *b, const char *text)
+{
+	const char *s = text, *brk;
+	size_t room, n;
+	bool first = true;
+
+	while (*s != '\0') {
+		room = KA_COMMENT_WIDTH - (first ? 2 : 4);
+		n = strlen(s);
+		if (n > room) {
+			for (brk = s + room; brk > s && *brk != ' '; brk--)
+				;
+			n = brk > s ? (size_t)(brk - s) : room;
+		}
+		sb_printf(b, "%s%.*s\n", first ? "# " : "#   ", (int)n, s);
+		s += n;
+		while (*s == ' ')
+			s++;
+		first = false;
+	}
+}
+
 /* --- state --------------------------------------------------------------- */
 
 struct ka_tok {
@@ -141,6 +170,7 @@ struct ka_parse {
 	int nsynced;
 
 	struct sbuf lexwarn;		/* warnings about lines, for [global] */
+	const char *textdir;		/* kaimport_text's basedir */
 };
 
 static void ka_fail(struct ka_parse *, int, int, const char *, ...)
@@ -180,6 +210,7 @@ ka_warn(struct ka_parse *p, struct sbuf *out, int file, int line,
 {
 	struct kaimport_result *r = p->r;
 	struct kaimport_warning *w;
+	char text[600];
 	va_list ap;
 
 	w = reallocarray(r->warn, (size_t)r->nwarn + 1, sizeof(*w));
@@ -195,10 +226,12 @@ ka_warn(struct ka_parse *p, struct sbuf *out, int file, int line,
 	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
 	va_end(ap);
 	if (file == 0)
-		sb_printf(out, "# WARNING line %d: %s\n", line, w->msg);
+		snprintf(text, sizeof(text), "WARNING line %d: %s", line,
+		    w->msg);
 	else
-		sb_printf(out, "# WARNING line %d of %s: %s\n", line,
+		snprintf(text, sizeof(text), "WARNING line %d of %s: %s", line,
 		    w->file, w->msg);
+	sb_comment(out, text);
 }
 
 /* --- lexer --------------------------------------------------------------- */
@@ -380,7 +413,10 @@ ka_include(struct ka_parse *p, const char *pattern, int file, int line,
 	if (pattern[0] == '/')
 		snprintf(full, sizeof(full), "%s", pattern);
 	else {
-		ka_dirname(p->files[file], dir, sizeof(dir));
+		if (file == 0 && p->textdir != NULL)
+			snprintf(dir, sizeof(dir), "%s", p->textdir);
+		else
+			ka_dirname(p->files[file], dir, sizeof(dir));
 		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir,
 		    pattern) >= sizeof(full)) {
 			ka_fail(p, file, line, "include path too long");
@@ -708,16 +744,20 @@ ka_name(const char *in, char *out, size_t len)
 }
 
 /*
- * Can s be a value in dbvip's INI file?  inih strips blanks at both ends,
- * ends a value at " ;" (inline comment) and knows no line continuation.
+ * Can s be the value of key in dbvip's INI file?  inih strips blanks at
+ * both ends, ends a value at " ;" (inline comment), knows no line
+ * continuation and reads lines of at most KA_INI_LINE_MAX characters.
  */
 static const char *
-ka_ini_unsafe(const char *s)
+ka_ini_unsafe(const char *key, const char *s)
 {
 	const char *c;
 
 	if (*s == '\0')
 		return "it is empty";
+	if (strlen(key) + 3 + strlen(s) > KA_INI_LINE_MAX)
+		return "the line would be longer than the 199 characters "
+		    "dbvip's INI reader takes";
 	if (strpbrk(s, "\n\r") != NULL)
 		return "it contains a line break";
 	if (ka_blank(*s) || ka_blank(s[strlen(s) - 1]))
@@ -981,7 +1021,8 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 	}
 	if (timeout == 0)
 		timeout = interval;	/* keepalived's default */
-	why = cmd.s != NULL ? ka_ini_unsafe(cmd.s) : "there is no script";
+	why = cmd.s != NULL ? ka_ini_unsafe("command", cmd.s) :
+	    "there is no script";
 	for (i = 0; i < s->nweights; i++) {
 		ka_check_name(s, s->weights[i], name, sizeof(name));
 		sb_printf(out, "\n[check %s]\n", name);
@@ -1532,7 +1573,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		sb_printf(out, "preempt_delay = %s\n", ka_fmt_secs(in.pd_us, b,
 		    sizeof(b)));
 	if (in.auth_n != NULL) {
-		why = ka_ini_unsafe(in.auth);
+		why = ka_ini_unsafe("auth_pass", in.auth);
 		if (why != NULL)
 			ka_warn(p, out, in.auth_n->file, in.auth_n->line,
 			    "auth_pass cannot be written: %s", why);
@@ -1542,9 +1583,9 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	if (in.garp_repeat > 0)
 		sb_printf(out, "garp_repeat = %d\n", in.garp_repeat);
 	if (in.garp_delay_ms >= 0) {
-		sb_printf(out, "# keepalived's garp_master_delay is the pause "
+		sb_comment(out, "keepalived's garp_master_delay is the pause "
 		    "before a second burst; dbvip's garp_delay spaces every "
-		    "announcement\n");
+		    "announcement");
 		sb_printf(out, "garp_delay = %s\n", ka_fmt_secs(
 		    in.garp_delay_ms * 1000, b, sizeof(b)));
 	}
@@ -1570,7 +1611,8 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	for (i = 0; i < 4; i++) {
 		if (in.notify[i] == NULL)
 			continue;
-		if ((why = ka_ini_unsafe(in.notify[i])) != NULL)
+		if ((why = ka_ini_unsafe(ka_notify_keys[i], in.notify[i])) !=
+		    NULL)
 			ka_warn(p, out, in.notify_n[i]->file,
 			    in.notify_n[i]->line, "%s cannot be written: %s",
 			    ka_notify_keys[i], why);
@@ -1610,6 +1652,7 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
     const char *control_socket, struct sbuf *out)
 {
 	struct sbuf gw = { 0 }, checks = { 0 }, insts = { 0 };
+	char head[PATH_MAX + 64];
 	const struct ka_node *n;
 	const char *kw;
 	size_t i;
@@ -1662,9 +1705,12 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 			ka_emit_script(p, &p->scripts[s], &checks);
 	}
 
-	sb_printf(out, "# dbvip configuration imported from %s by "
-	    "dbvipctl import-keepalived.\n# Review every WARNING, then check "
-	    "it with: dbvipd -t -f FILE\n\n", p->files[0]);
+	snprintf(head, sizeof(head), "dbvip configuration imported from %s "
+	    "by dbvipctl import-keepalived.", p->files[0]);
+	sb_comment(out, head);
+	sb_comment(out, "Review every WARNING, then check the file with "
+	    "dbvipd -t -f FILE.");
+	sb_printf(out, "\n");
 	sb_printf(out, "[global]\ncontrol_socket = %s\n", control_socket);
 	sb_append(out, &gw);
 	sb_append(out, &checks);
@@ -1703,7 +1749,6 @@ ka_run(const char *path, const char *text, const char *name,
 	struct ka_parse p;
 	struct sbuf out = { 0 };
 	struct ka_node *top = NULL;
-	char pseudo[PATH_MAX];
 	int i = 0, rv = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -1716,20 +1761,12 @@ ka_run(const char *path, const char *text, const char *name,
 	if (path != NULL)
 		ka_lex_file(&p, path, -1, 0);
 	else {
-		/*
-		 * Relative includes resolve against the directory of file
-		 * 0's name, so give the text a name inside basedir.
-		 */
-		snprintf(pseudo, sizeof(pseudo), "%s/%s", basedir != NULL ?
-		    basedir : ".", name);
-		if (ka_add_file(&p, pseudo) == -1)
+		p.textdir = basedir != NULL ? basedir : ".";
+		if (ka_add_file(&p, name) == -1)
 			ka_fail(&p, -1, 0, "out of memory");
 		else {
 			p.depth = 1;
 			ka_lex_text(&p, text, 0, &p.lexwarn);
-			free(p.files[0]);
-			if ((p.files[0] = strdup(name)) == NULL)
-				ka_fail(&p, -1, 0, "out of memory");
 		}
 	}
 	if (!p.failed)
