@@ -1,21 +1,17 @@
 /*
  * kaimport: keepalived.conf -> dbvip INI.
  *
- * Three passes.  The lexer turns every file (the top one and, in place of
- * each include line, the files it names) into one stream of tokens that
- * remember their file and line.  The tree builder groups the stream into
- * statements (a keyword, the arguments on its line, and an optional block
- * of statements).  The translator walks the top-level statements: it
+ * The lexer and the tree builder (kaimport_lex.c) give a tree of
+ * statements; the translator here walks the top-level ones: it
  * collects global_defs, vrrp_script and vrrp_sync_group first, because a
  * vrrp_instance depends on all three whatever their order in the file, and
  * then translates each vrrp_instance into its own buffer.  The output is
  * assembled at the end: [global], the [check] sections the instances use,
  * then the instances.
  */
-#include "kaimport.h"
+#include "kaimport_int.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -29,640 +25,12 @@
 #include "../net/ipaddr.h"
 #include "conf.h"
 
-#define KA_MAX_FILE_SIZE	(4 * 1024 * 1024)
-#define KA_MAX_WEIGHTS		16	/* distinct weights of one script */
 #define KA_MAX_TRACKS		16
 #define KA_AUTH_LEN		8
 #define KA_V3_MAX_CS		4095
 #define KA_MAX_GARP_DELAY_MS	60000
 #define KA_MAX_REFRESH_MS	86400000
 #define KA_INI_LINE_MAX		199	/* inih's line buffer, less the NUL */
-#define KA_COMMENT_WIDTH	78
-
-/* --- growing string ------------------------------------------------------ */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	size_t need, ncap;
-	char *ns;
-	int n;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	need = b->len + (size_t)n + 1;
-	if (need > b->cap) {
-		ncap = b->cap == 0 ? 256 : b->cap;
-		while (ncap < need)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-static void
-sb_append(struct sbuf *b, const struct sbuf *o)
-{
-	if (o->oom)
-		b->oom = true;
-	else if (o->len > 0)
-		sb_printf(b, "%s", o->s);
-}
-
-/*
- * A comment, wrapped at blanks so that no line comes near inih's line
- * limit; continuation lines are indented.
- */
-static void
-sb_comment(struct sbuf *b, const char *text)
-{
-	const char *s = text, *brk;
-	size_t room, n;
-	bool first = true;
-
-	while (*s != '\0') {
-		room = KA_COMMENT_WIDTH - (first ? 2 : 4);
-		n = strlen(s);
-		if (n > room) {
-			for (brk = s + room; brk > s && *brk != ' '; brk--)
-				;
-			n = brk > s ? (size_t)(brk - s) : room;
-		}
-		sb_printf(b, "%s%.*s\n", first ? "# " : "#   ", (int)n, s);
-		s += n;
-		while (*s == ' ')
-			s++;
-		first = false;
-	}
-}
-
-/* --- state --------------------------------------------------------------- */
-
-struct ka_tok {
-	char *s;
-	int file, line;
-	bool brace;		/* an unquoted '{' or '}' */
-};
-
-struct ka_node {
-	char **argv;		/* argv[0] is the keyword */
-	int argc;
-	int file, line;
-	bool block;
-	struct ka_node *child, *next;
-};
-
-struct ka_script {
-	const struct ka_node *n;
-	char name[CONF_NAME_MAX];
-	int weight;			/* the script's own */
-	int weights[KA_MAX_WEIGHTS];	/* effective weights of its users */
-	int nweights;
-};
-
-struct ka_parse {
-	char **files;
-	int nfiles;
-	struct ka_tok *tok;
-	int ntok, captok;
-	int depth;
-
-	struct kaimport_result *r;
-	bool failed;
-	char *err;
-	size_t errlen;
-
-	/* global_defs */
-	int version;			/* 0 = keepalived's default, 2 */
-	int garp_repeat;		/* -1 = unset */
-	int64_t garp_delay_ms, garp_refresh_ms;
-	bool strict;
-
-	struct ka_script *scripts;
-	int nscripts;
-	char **synced;			/* instances in a vrrp_sync_group */
-	bool *synced_keep_weight;
-	int nsynced;
-
-	struct sbuf lexwarn;		/* warnings about lines, for [global] */
-	const char *textdir;		/* kaimport_text's basedir */
-};
-
-static void ka_fail(struct ka_parse *, int, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-static void ka_warn(struct ka_parse *, struct sbuf *, int, int,
-    const char *, ...) __attribute__((format(printf, 5, 6)));
-
-/* The first fatal error, as "file:line: message" when a place is known. */
-static void
-ka_fail(struct ka_parse *p, int file, int line, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (p->failed)
-		return;
-	p->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (file >= 0 && line > 0)
-		snprintf(p->err, p->errlen, "%s:%d: %s", p->files[file], line,
-		    msg);
-	else if (file >= 0)
-		snprintf(p->err, p->errlen, "%s: %s", p->files[file], msg);
-	else
-		snprintf(p->err, p->errlen, "%s", msg);
-}
-
-/*
- * A warning: recorded in the result for the caller's stderr, and written
- * as a comment into out, the section it concerns.
- */
-static void
-ka_warn(struct ka_parse *p, struct sbuf *out, int file, int line,
-    const char *fmt, ...)
-{
-	struct kaimport_result *r = p->r;
-	struct kaimport_warning *w;
-	char text[600];
-	va_list ap;
-
-	w = reallocarray(r->warn, (size_t)r->nwarn + 1, sizeof(*w));
-	if (w == NULL) {
-		out->oom = true;
-		return;
-	}
-	r->warn = w;
-	w = &r->warn[r->nwarn++];
-	snprintf(w->file, sizeof(w->file), "%s", p->files[file]);
-	w->line = line;
-	va_start(ap, fmt);
-	vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
-	va_end(ap);
-	if (file == 0)
-		snprintf(text, sizeof(text), "WARNING line %d: %s", line,
-		    w->msg);
-	else
-		snprintf(text, sizeof(text), "WARNING line %d of %s: %s", line,
-		    w->file, w->msg);
-	sb_comment(out, text);
-}
-
-/* --- lexer --------------------------------------------------------------- */
-
-static int
-ka_add_file(struct ka_parse *p, const char *name)
-{
-	char **nf, *s;
-
-	if ((s = strdup(name)) == NULL)
-		return -1;
-	nf = reallocarray(p->files, (size_t)p->nfiles + 1, sizeof(*nf));
-	if (nf == NULL) {
-		free(s);
-		return -1;
-	}
-	p->files = nf;
-	p->files[p->nfiles] = s;
-	return p->nfiles++;
-}
-
-static int
-ka_push(struct ka_parse *p, const char *s, size_t len, int file, int line,
-    bool brace)
-{
-	struct ka_tok *nt;
-	int ncap;
-
-	if (p->ntok == p->captok) {
-		ncap = p->captok == 0 ? 256 : p->captok * 2;
-		nt = reallocarray(p->tok, (size_t)ncap, sizeof(*nt));
-		if (nt == NULL)
-			return -1;
-		p->tok = nt;
-		p->captok = ncap;
-	}
-	if ((p->tok[p->ntok].s = strndup(s, len)) == NULL)
-		return -1;
-	p->tok[p->ntok].file = file;
-	p->tok[p->ntok].line = line;
-	p->tok[p->ntok].brace = brace;
-	p->ntok++;
-	return 0;
-}
-
-static bool
-ka_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/*
- * One escape inside quotes at *sp (just after the backslash), as the
- * shell-like escapes keepalived.conf(5) lists; advances *sp.
- */
-static char
-ka_escape(const char **sp)
-{
-	const char *s = *sp;
-	unsigned v = 0;
-	int n;
-
-	switch (*s) {
-	case 'a': *sp = s + 1; return '\a';
-	case 'b': *sp = s + 1; return '\b';
-	case 'E': *sp = s + 1; return '\033';
-	case 'f': *sp = s + 1; return '\f';
-	case 'n': *sp = s + 1; return '\n';
-	case 'r': *sp = s + 1; return '\r';
-	case 't': *sp = s + 1; return '\t';
-	case 'v': *sp = s + 1; return '\v';
-	case 'c':
-		if (s[1] != '\0') {
-			*sp = s + 2;
-			return (char)(s[1] & 0x1f);
-		}
-		break;
-	case 'x':
-		for (n = 0, s++; n < 2 && strchr("0123456789abcdefABCDEF",
-		    *s) != NULL && *s != '\0'; n++, s++)
-			v = v * 16 + (unsigned)(*s <= '9' ? *s - '0' :
-			    (*s | 0x20) - 'a' + 10);
-		if (n > 0) {
-			*sp = s;
-			return (char)v;
-		}
-		s = *sp;
-		break;
-	default:
-		if (*s >= '0' && *s <= '7') {
-			for (n = 0; n < 3 && *s >= '0' && *s <= '7'; n++, s++)
-				v = v * 8 + (unsigned)(*s - '0');
-			*sp = s;
-			return (char)v;
-		}
-		break;
-	}
-	*sp = s + 1;
-	return *s;
-}
-
-/*
- * Read one word at *sp: quoted parts lose their quotes and keep their
- * blanks and escapes; an unquoted blank, brace or comment ends the word.
- * *quoted tells whether any of it was quoted.
- */
-static int
-ka_word(struct ka_parse *p, const char **sp, struct sbuf *w, bool *quoted,
-    int file, int line, bool include)
-{
-	const char *s = *sp;
-	char q;
-
-	w->len = 0;
-	sb_printf(w, "%s", "");
-	*quoted = false;
-	while (*s != '\0' && !ka_blank(*s) && *s != '#' && *s != '!' &&
-	    (include || (*s != '{' && *s != '}'))) {
-		if (*s != '"' && *s != '\'') {
-			sb_printf(w, "%c", *s++);
-			continue;
-		}
-		*quoted = true;
-		q = *s++;
-		while (*s != '\0' && *s != q) {
-			if (*s == '\\' && s[1] != '\0') {
-				s++;
-				sb_printf(w, "%c", ka_escape(&s));
-			} else
-				sb_printf(w, "%c", *s++);
-		}
-		if (*s != q) {
-			ka_fail(p, file, line, "unterminated %c quote", q);
-			return -1;
-		}
-		s++;
-	}
-	*sp = s;
-	return w->oom ? -1 : 0;
-}
-
-static int ka_lex_file(struct ka_parse *, const char *, int, int);
-
-static bool
-ka_is_include(const char *s)
-{
-	return strcmp(s, "include") == 0 || strcmp(s, "includer") == 0 ||
-	    strcmp(s, "includem") == 0 || strcmp(s, "includew") == 0 ||
-	    strcmp(s, "includeb") == 0 || strcmp(s, "includea") == 0;
-}
-
-/* The directory part of path ("." when there is none), into buf. */
-static void
-ka_dirname(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		snprintf(buf, len, ".");
-	else if (slash == path)
-		snprintf(buf, len, "/");
-	else
-		snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
-/*
- * An include line: the pattern is relative to the directory of the file
- * holding the line.  Every match is lexed in place, in glob's order.
- */
-static int
-ka_include(struct ka_parse *p, const char *pattern, int file, int line,
-    struct sbuf *gw)
-{
-	char dir[PATH_MAX], full[PATH_MAX];
-	glob_t g;
-	size_t i;
-	int rv;
-
-	if (pattern[0] == '/')
-		snprintf(full, sizeof(full), "%s", pattern);
-	else {
-		if (file == 0 && p->textdir != NULL)
-			snprintf(dir, sizeof(dir), "%s", p->textdir);
-		else
-			ka_dirname(p->files[file], dir, sizeof(dir));
-		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir,
-		    pattern) >= sizeof(full)) {
-			ka_fail(p, file, line, "include path too long");
-			return -1;
-		}
-	}
-	memset(&g, 0, sizeof(g));
-	rv = glob(full, GLOB_BRACE | GLOB_TILDE, NULL, &g);
-	if (rv == GLOB_NOMATCH) {
-		ka_warn(p, gw, file, line, "include %s matches no file",
-		    pattern);
-		globfree(&g);
-		return 0;
-	}
-	if (rv != 0) {
-		ka_fail(p, file, line, "include %s: glob failed", pattern);
-		globfree(&g);
-		return -1;
-	}
-	for (i = 0; i < g.gl_pathc; i++) {
-		if (ka_lex_file(p, g.gl_pathv[i], file, line) == -1) {
-			globfree(&g);
-			return -1;
-		}
-	}
-	globfree(&g);
-	return 0;
-}
-
-/* Tokens of one line.  gw collects warnings about the line itself. */
-static int
-ka_lex_line(struct ka_parse *p, const char *s, int file, int line,
-    struct sbuf *gw)
-{
-	struct sbuf w = { 0 };
-	bool quoted, first = true;
-	int rv = -1;
-
-	s += strspn(s, " \t\r\v\f");
-	if (*s == '@' || *s == '$') {
-		ka_warn(p, gw, file, line, "conditional configuration and "
-		    "parameter substitution ('%c') are not supported: line "
-		    "skipped", *s);
-		return 0;
-	}
-	for (;;) {
-		while (ka_blank(*s))
-			s++;
-		if (*s == '\0' || *s == '#' || *s == '!')
-			break;
-		if (*s == '{' || *s == '}') {
-			if (ka_push(p, s, 1, file, line, true) == -1)
-				goto oom;
-			s++;
-			first = false;
-			continue;
-		}
-		if (ka_word(p, &s, &w, &quoted, file, line, false) == -1)
-			goto out;
-		if (first && !quoted && ka_is_include(w.s)) {
-			while (ka_blank(*s))
-				s++;
-			if (ka_word(p, &s, &w, &quoted, file, line, true) ==
-			    -1)
-				goto out;
-			if (w.len == 0) {
-				ka_warn(p, gw, file, line, "include without "
-				    "a file name");
-				rv = 0;
-				goto out;
-			}
-			rv = ka_include(p, w.s, file, line, gw);
-			goto out;
-		}
-		if (ka_push(p, w.s, w.len, file, line, false) == -1)
-			goto oom;
-		first = false;
-	}
-	rv = 0;
-	goto out;
-oom:
-	ka_fail(p, -1, 0, "out of memory");
-out:
-	free(w.s);
-	return rv;
-}
-
-static int
-ka_lex_text(struct ka_parse *p, const char *text, int file, struct sbuf *gw)
-{
-	const char *s = text, *nl;
-	char *line = NULL;
-	int lineno = 0, rv = 0;
-	size_t len;
-
-	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
-		s += 3;
-	while (*s != '\0' && rv == 0) {
-		lineno++;
-		nl = strchr(s, '\n');
-		len = nl != NULL ? (size_t)(nl - s) : strlen(s);
-		free(line);
-		if ((line = strndup(s, len)) == NULL) {
-			ka_fail(p, -1, 0, "out of memory");
-			return -1;
-		}
-		rv = ka_lex_line(p, line, file, lineno, gw);
-		s += len + (nl != NULL);
-	}
-	free(line);
-	return rv;
-}
-
-/* Lex path, included from line from_line of file from_file (or -1). */
-static int
-ka_lex_file(struct ka_parse *p, const char *path, int from_file,
-    int from_line)
-{
-	FILE *fp;
-	char *text;
-	size_t n;
-	long size;
-	int file, rv;
-
-	if (p->depth >= KAIMPORT_MAX_DEPTH) {
-		ka_fail(p, from_file, from_line, "includes nested deeper "
-		    "than %d (a loop?) at %s", KAIMPORT_MAX_DEPTH, path);
-		return -1;
-	}
-	if ((file = ka_add_file(p, path)) == -1) {
-		ka_fail(p, -1, 0, "out of memory");
-		return -1;
-	}
-	if ((fp = fopen(path, "re")) == NULL) {
-		ka_fail(p, file, 0, "%s", strerror(errno));
-		return -1;
-	}
-	if (fseek(fp, 0, SEEK_END) == -1 || (size = ftell(fp)) < 0 ||
-	    fseek(fp, 0, SEEK_SET) == -1) {
-		ka_fail(p, file, 0, "%s", strerror(errno));
-		fclose(fp);
-		return -1;
-	}
-	if (size > KA_MAX_FILE_SIZE) {
-		ka_fail(p, file, 0, "larger than %d bytes", KA_MAX_FILE_SIZE);
-		fclose(fp);
-		return -1;
-	}
-	if ((text = malloc((size_t)size + 1)) == NULL) {
-		ka_fail(p, -1, 0, "out of memory");
-		fclose(fp);
-		return -1;
-	}
-	n = fread(text, 1, (size_t)size, fp);
-	text[n] = '\0';
-	if (ferror(fp)) {
-		ka_fail(p, file, 0, "read error");
-		fclose(fp);
-		free(text);
-		return -1;
-	}
-	fclose(fp);
-	p->depth++;
-	rv = ka_lex_text(p, text, file, &p->lexwarn);
-	p->depth--;
-	free(text);
-	return rv;
-}
-
-/* --- tree ---------------------------------------------------------------- */
-
-static void
-ka_free_nodes(struct ka_node *n)
-{
-	struct ka_node *next;
-
-	for (; n != NULL; n = next) {
-		next = n->next;
-		ka_free_nodes(n->child);
-		free(n->argv);
-		free(n);
-	}
-}
-
-/*
- * Statements from *i up to the '}' that closes the block opened at
- * open_tok (or to the end when open_tok is -1).  Arguments are the words
- * on the keyword's line; a '{' after them, on that line or the next ones,
- * opens the statement's block.  The argv strings point into the tokens.
- */
-static struct ka_node *
-ka_tree(struct ka_parse *p, int *i, int open_tok)
-{
-	struct ka_node *head = NULL, **tail = &head, *n;
-	struct ka_tok *t, *k;
-	char **av;
-
-	while (*i < p->ntok && !p->failed) {
-		t = &p->tok[*i];
-		if (t->brace && t->s[0] == '}') {
-			if (open_tok == -1) {
-				ka_fail(p, t->file, t->line, "'}' without a "
-				    "matching '{'");
-				break;
-			}
-			(*i)++;
-			return head;
-		}
-		if (t->brace) {
-			ka_fail(p, t->file, t->line, "'{' without a keyword");
-			break;
-		}
-		if ((n = calloc(1, sizeof(*n))) == NULL) {
-			ka_fail(p, -1, 0, "out of memory");
-			break;
-		}
-		*tail = n;
-		tail = &n->next;
-		n->file = t->file;
-		n->line = t->line;
-		for (k = t; *i < p->ntok && !k->brace && k->file == t->file &&
-		    k->line == t->line; k = &p->tok[++(*i)]) {
-			av = reallocarray(n->argv, (size_t)n->argc + 2,
-			    sizeof(*av));
-			if (av == NULL) {
-				ka_fail(p, -1, 0, "out of memory");
-				goto out;
-			}
-			n->argv = av;
-			n->argv[n->argc++] = k->s;
-			n->argv[n->argc] = NULL;
-		}
-		if (*i < p->ntok && p->tok[*i].brace &&
-		    p->tok[*i].s[0] == '{') {
-			int open = (*i)++;
-
-			n->block = true;
-			n->child = ka_tree(p, i, open);
-		}
-	}
-	if (open_tok != -1 && !p->failed)
-		ka_fail(p, p->tok[open_tok].file, p->tok[open_tok].line,
-		    "'{' is never closed");
-out:
-	return head;
-}
 
 /* --- values -------------------------------------------------------------- */
 
@@ -673,7 +41,7 @@ ka_int(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (*s == '\0' || *s == '+' || ka_blank(*s))
+	if (*s == '\0' || *s == '+' || kai_blank(*s))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -760,10 +128,10 @@ ka_ini_unsafe(const char *key, const char *s)
 		    "dbvip's INI reader takes";
 	if (strpbrk(s, "\n\r") != NULL)
 		return "it contains a line break";
-	if (ka_blank(*s) || ka_blank(s[strlen(s) - 1]))
+	if (kai_blank(*s) || kai_blank(s[strlen(s) - 1]))
 		return "it starts or ends with a blank";
 	for (c = strchr(s, ';'); c != NULL; c = strchr(c + 1, ';'))
-		if (ka_blank(c[-1]))
+		if (kai_blank(c[-1]))
 			return "a ';' after a blank starts an INI comment";
 	return NULL;
 }
@@ -785,21 +153,21 @@ ka_command(char **argv, int argc, struct sbuf *b)
 	int i;
 
 	if (argc == 1) {
-		sb_printf(b, "%s", argv[0]);
+		kai_sb_printf(b, "%s", argv[0]);
 		return strpbrk(argv[0], "<>|&;$`*?~(){}[]\\\"#") != NULL;
 	}
 	for (i = 0; i < argc; i++) {
 		if (i > 0)
-			sb_printf(b, " ");
+			kai_sb_printf(b, " ");
 		if (argv[i][0] != '\0' && strspn(argv[i], safe) ==
 		    strlen(argv[i])) {
-			sb_printf(b, "%s", argv[i]);
+			kai_sb_printf(b, "%s", argv[i]);
 			continue;
 		}
-		sb_printf(b, "'");
+		kai_sb_printf(b, "'");
 		for (c = argv[i]; *c != '\0'; c++)
-			sb_printf(b, *c == '\'' ? "'\\''" : "%c", *c);
-		sb_printf(b, "'");
+			kai_sb_printf(b, *c == '\'' ? "'\\''" : "%c", *c);
+		kai_sb_printf(b, "'");
 	}
 	return false;
 }
@@ -821,11 +189,11 @@ ka_global_defs(struct ka_parse *p, const struct ka_node *blk,
 			if (n->argc == 2 && ka_int(n->argv[1], 2, 3, &v) == 0)
 				p->version = (int)v;
 			else
-				ka_warn(p, gw, n->file, n->line, "vrrp_version "
+				kai_warn(p, gw, n->file, n->line, "vrrp_version "
 				    "must be 2 or 3: ignored");
 		} else if (strcmp(kw, "vrrp_strict") == 0) {
 			p->strict = true;
-			ka_warn(p, gw, n->file, n->line, "vrrp_strict is not "
+			kai_warn(p, gw, n->file, n->line, "vrrp_strict is not "
 			    "translated: dbvip does not enforce keepalived's "
 			    "strict mode; to match strict peers use no "
 			    "auth_pass, unicast_peer or preempt_delay");
@@ -833,24 +201,24 @@ ka_global_defs(struct ka_parse *p, const struct ka_node *blk,
 			if (n->argc == 2 && ka_int(n->argv[1], 1, 100, &v) == 0)
 				p->garp_repeat = (int)v;
 			else
-				ka_warn(p, gw, n->file, n->line, "%s: not a "
+				kai_warn(p, gw, n->file, n->line, "%s: not a "
 				    "count in 1..100: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_delay") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
 			    (int64_t)KA_MAX_GARP_DELAY_MS * 1000, &us) == 0)
 				p->garp_delay_ms = us / 1000;
 			else
-				ka_warn(p, gw, n->file, n->line, "%s: not "
+				kai_warn(p, gw, n->file, n->line, "%s: not "
 				    "0..60 seconds: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_refresh") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
 			    (int64_t)KA_MAX_REFRESH_MS * 1000, &us) == 0)
 				p->garp_refresh_ms = us / 1000;
 			else
-				ka_warn(p, gw, n->file, n->line, "%s: not "
+				kai_warn(p, gw, n->file, n->line, "%s: not "
 				    "0..86400 seconds: ignored", kw);
 		} else
-			ka_warn(p, gw, n->file, n->line, "global_defs %s is "
+			kai_warn(p, gw, n->file, n->line, "global_defs %s is "
 			    "not translated", kw);
 	}
 }
@@ -874,18 +242,18 @@ ka_add_script(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw)
 	long v;
 
 	if (n->argc != 2 || !n->block) {
-		ka_warn(p, gw, n->file, n->line, "vrrp_script needs a name "
+		kai_warn(p, gw, n->file, n->line, "vrrp_script needs a name "
 		    "and a block: ignored");
 		return;
 	}
 	if (ka_find_script(p, n->argv[1]) != NULL) {
-		ka_warn(p, gw, n->file, n->line, "vrrp_script %s is defined "
+		kai_warn(p, gw, n->file, n->line, "vrrp_script %s is defined "
 		    "twice: the second one is ignored", n->argv[1]);
 		return;
 	}
 	s = reallocarray(p->scripts, (size_t)p->nscripts + 1, sizeof(*s));
 	if (s == NULL) {
-		ka_fail(p, -1, 0, "out of memory");
+		kai_fail(p, -1, 0, "out of memory");
 		return;
 	}
 	p->scripts = s;
@@ -918,14 +286,14 @@ ka_sync_group(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw)
 			ns = reallocarray(p->synced, (size_t)p->nsynced + 1,
 			    sizeof(*ns));
 			if (ns == NULL) {
-				ka_fail(p, -1, 0, "out of memory");
+				kai_fail(p, -1, 0, "out of memory");
 				return;
 			}
 			p->synced = ns;
 			nk = reallocarray(p->synced_keep_weight,
 			    (size_t)p->nsynced + 1, sizeof(*nk));
 			if (nk == NULL) {
-				ka_fail(p, -1, 0, "out of memory");
+				kai_fail(p, -1, 0, "out of memory");
 				return;
 			}
 			p->synced_keep_weight = nk;
@@ -934,9 +302,9 @@ ka_sync_group(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw)
 		}
 	}
 	for (i = first; i < p->nsynced; i++)
-		sb_printf(&names, "%s%s", i > first ? ", " : "",
+		kai_sb_printf(&names, "%s%s", i > first ? ", " : "",
 		    p->synced[i]);
-	ka_warn(p, gw, n->file, n->line, "vrrp_sync_group %s (%s) is not "
+	kai_warn(p, gw, n->file, n->line, "vrrp_sync_group %s (%s) is not "
 	    "translated: dbvip has no sync groups, each instance fails over "
 	    "on its own; the group's notify scripts and tracking are dropped "
 	    "too", n->argc > 1 ? n->argv[1] : "?", names.s != NULL ?
@@ -989,7 +357,7 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 			cmd.len = 0;
 			if ((shell = ka_command(c->argv + 1, c->argc - 1,
 			    &cmd)))
-				ka_warn(p, &warn, c->file, c->line, "script: "
+				kai_warn(p, &warn, c->file, c->line, "script: "
 				    "keepalived runs it without a shell, dbvip "
 				    "with /bin/sh -c; check its shell syntax");
 		} else if ((strcmp(kw, "interval") == 0 ||
@@ -1006,16 +374,16 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 		else if (strcmp(kw, "weight") == 0 && c->argc >= 2 &&
 		    ka_int(c->argv[1], -253, 253, &v) == 0) {
 			if (c->argc > 2)
-				ka_warn(p, &warn, c->file, c->line, "weight "
+				kai_warn(p, &warn, c->file, c->line, "weight "
 				    "option %s is not translated", c->argv[2]);
 		} else if (strcmp(kw, "user") == 0)
-			ka_warn(p, &warn, c->file, c->line, "user is not "
+			kai_warn(p, &warn, c->file, c->line, "user is not "
 			    "translated: dbvip runs checks as its own user");
 		else if (strcmp(kw, "init_fail") == 0)
-			ka_warn(p, &warn, c->file, c->line, "init_fail is not "
+			kai_warn(p, &warn, c->file, c->line, "init_fail is not "
 			    "translated");
 		else
-			ka_warn(p, &warn, c->file, c->line, "vrrp_script %s: "
+			kai_warn(p, &warn, c->file, c->line, "vrrp_script %s: "
 			    "'%s' is not translated (or its value is "
 			    "invalid)", s->n->argv[1], kw);
 	}
@@ -1025,30 +393,30 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 	    "there is no script";
 	for (i = 0; i < s->nweights; i++) {
 		ka_check_name(s, s->weights[i], name, sizeof(name));
-		sb_printf(out, "\n[check %s]\n", name);
+		kai_sb_printf(out, "\n[check %s]\n", name);
 		if (i == 0)
-			sb_append(out, &warn);
+			kai_sb_append(out, &warn);
 		if (i == 0 && strcmp(name, s->n->argv[1]) != 0)
-			ka_warn(p, out, s->n->file, s->n->line, "vrrp_script "
+			kai_warn(p, out, s->n->file, s->n->line, "vrrp_script "
 			    "%s is named %s here", s->n->argv[1], name);
-		sb_printf(out, "type = script\n");
+		kai_sb_printf(out, "type = script\n");
 		if (why != NULL) {
 			if (i == 0)
-				ka_warn(p, out, s->n->file, s->n->line,
+				kai_warn(p, out, s->n->file, s->n->line,
 				    "vrrp_script %s: the command cannot be "
 				    "written: %s", s->n->argv[1], why);
-			sb_printf(out, "# command = ?\n");
+			kai_sb_printf(out, "# command = ?\n");
 		} else
-			sb_printf(out, "command = %s\n", cmd.s);
-		sb_printf(out, "interval = %s\n", ka_fmt_secs(interval, b,
+			kai_sb_printf(out, "command = %s\n", cmd.s);
+		kai_sb_printf(out, "interval = %s\n", ka_fmt_secs(interval, b,
 		    sizeof(b)));
-		sb_printf(out, "timeout = %s\n", ka_fmt_secs(timeout, b,
+		kai_sb_printf(out, "timeout = %s\n", ka_fmt_secs(timeout, b,
 		    sizeof(b)));
-		sb_printf(out, "rise = %ld\nfall = %ld\n", rise, fall);
+		kai_sb_printf(out, "rise = %ld\nfall = %ld\n", rise, fall);
 		if (s->weights[i] == 0)
-			sb_printf(out, "# weight 0: a failing check puts the "
+			kai_sb_printf(out, "# weight 0: a failing check puts the "
 			    "instance in FAULT, as in keepalived\n");
-		sb_printf(out, "weight = %d\n", s->weights[i]);
+		kai_sb_printf(out, "weight = %d\n", s->weights[i]);
 		p->r->nchecks++;
 	}
 	free(cmd.s);
@@ -1134,19 +502,19 @@ ka_add_vips(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 
 	for (v = blk->child; v != NULL; v = v->next) {
 		if (ipprefix_parse(v->argv[0], &pfx) == -1) {
-			ka_warn(p, &in->warn, v->file, v->line, "vip '%s' is "
+			kai_warn(p, &in->warn, v->file, v->line, "vip '%s' is "
 			    "not an address[/mask]: not translated",
 			    v->argv[0]);
 			continue;
 		}
 		if (in->family != 0 && pfx.addr.family != in->family) {
-			ka_warn(p, &in->warn, v->file, v->line, "vip %s: an "
+			kai_warn(p, &in->warn, v->file, v->line, "vip %s: an "
 			    "instance has one address family: not "
 			    "translated", v->argv[0]);
 			continue;
 		}
 		if (in->nvips == CONF_MAX_VIPS) {
-			ka_warn(p, &in->warn, v->file, v->line, "more than %d "
+			kai_warn(p, &in->warn, v->file, v->line, "more than %d "
 			    "vips: %s not translated", CONF_MAX_VIPS,
 			    v->argv[0]);
 			continue;
@@ -1155,24 +523,24 @@ ka_add_vips(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 			if (strcmp(v->argv[j], "dev") == 0 && j + 1 < v->argc) {
 				j++;
 				if (strcmp(v->argv[j], in->ifname) != 0)
-					ka_warn(p, &in->warn, v->file, v->line,
+					kai_warn(p, &in->warn, v->file, v->line,
 					    "vip %s dev %s: dbvip puts every "
 					    "vip on the instance's interface",
 					    v->argv[0], v->argv[j]);
 			} else if (strcmp(v->argv[j], "label") == 0 &&
 			    j + 1 < v->argc) {
 				j++;
-				ka_warn(p, &in->warn, v->file, v->line, "vip %s "
+				kai_warn(p, &in->warn, v->file, v->line, "vip %s "
 				    "label %s: dbvip sets no labels",
 				    v->argv[0], v->argv[j]);
 			} else
-				ka_warn(p, &in->warn, v->file, v->line, "vip %s "
+				kai_warn(p, &in->warn, v->file, v->line, "vip %s "
 				    "option '%s' is not translated",
 				    v->argv[0], v->argv[j]);
 		}
 		in->family = pfx.addr.family;
 		in->nvips++;
-		sb_printf(&in->keys, "vip = %s/%u\n", ipaddr_ntop(&pfx.addr, a,
+		kai_sb_printf(&in->keys, "vip = %s/%u\n", ipaddr_ntop(&pfx.addr, a,
 		    sizeof(a)), pfx.plen);
 	}
 }
@@ -1187,23 +555,23 @@ ka_add_peers(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk,
 
 	for (v = blk->child; v != NULL; v = v->next) {
 		if (ipaddr_parse(v->argv[0], &addr) == -1) {
-			ka_warn(p, &in->warn, v->file, v->line, "unicast_peer "
+			kai_warn(p, &in->warn, v->file, v->line, "unicast_peer "
 			    "'%s' is not an address: not translated",
 			    v->argv[0]);
 			continue;
 		}
 		if (v->argc > 1)
-			ka_warn(p, &in->warn, v->file, v->line, "unicast_peer "
+			kai_warn(p, &in->warn, v->file, v->line, "unicast_peer "
 			    "%s: options from '%s' on are not translated",
 			    v->argv[0], v->argv[1]);
 		if (in->npeers == CONF_MAX_PEERS) {
-			ka_warn(p, &in->warn, v->file, v->line, "more than %d "
+			kai_warn(p, &in->warn, v->file, v->line, "more than %d "
 			    "unicast peers: %s not translated",
 			    CONF_MAX_PEERS, v->argv[0]);
 			continue;
 		}
 		in->npeers++;
-		sb_printf(peers, "unicast_peer = %s\n", ipaddr_ntop(&addr, a,
+		kai_sb_printf(peers, "unicast_peer = %s\n", ipaddr_ntop(&addr, a,
 		    sizeof(a)));
 	}
 }
@@ -1223,22 +591,22 @@ ka_add_auth(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 			pn = c;
 		}
 		else
-			ka_warn(p, &in->warn, c->file, c->line, "authentication "
+			kai_warn(p, &in->warn, c->file, c->line, "authentication "
 			    "%s is not translated", c->argv[0]);
 	}
 	if (type == NULL || strcmp(type, "PASS") != 0) {
-		ka_warn(p, &in->warn, blk->file, blk->line, "authentication "
+		kai_warn(p, &in->warn, blk->file, blk->line, "authentication "
 		    "type %s is not translated: dbvip knows PASS only",
 		    type != NULL ? type : "(none)");
 		return;
 	}
 	if (pass == NULL || *pass == '\0') {
-		ka_warn(p, &in->warn, blk->file, blk->line, "authentication "
+		kai_warn(p, &in->warn, blk->file, blk->line, "authentication "
 		    "PASS without auth_pass: not translated");
 		return;
 	}
 	if (strlen(pass) > KA_AUTH_LEN)
-		ka_warn(p, &in->warn, pn->file, pn->line, "auth_pass is "
+		kai_warn(p, &in->warn, pn->file, pn->line, "auth_pass is "
 		    "longer than %d characters; keepalived uses the first %d, "
 		    "so does this translation", KA_AUTH_LEN, KA_AUTH_LEN);
 	snprintf(in->auth, sizeof(in->auth), "%.*s", KA_AUTH_LEN, pass);
@@ -1254,7 +622,7 @@ ka_add_tracks(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 
 	for (c = blk->child; c != NULL; c = c->next) {
 		if ((s = ka_find_script(p, c->argv[0])) == NULL) {
-			ka_warn(p, &in->warn, c->file, c->line, "track_script "
+			kai_warn(p, &in->warn, c->file, c->line, "track_script "
 			    "%s: no such vrrp_script", c->argv[0]);
 			continue;
 		}
@@ -1262,15 +630,15 @@ ka_add_tracks(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 		if (c->argc >= 3 && strcmp(c->argv[1], "weight") == 0 &&
 		    ka_int(c->argv[2], -253, 253, &w) == 0) {
 			if (c->argc > 3)
-				ka_warn(p, &in->warn, c->file, c->line,
+				kai_warn(p, &in->warn, c->file, c->line,
 				    "track_script %s: '%s' is not translated",
 				    c->argv[0], c->argv[3]);
 		} else if (c->argc > 1)
-			ka_warn(p, &in->warn, c->file, c->line, "track_script "
+			kai_warn(p, &in->warn, c->file, c->line, "track_script "
 			    "%s: '%s' is not translated", c->argv[0],
 			    c->argv[1]);
 		if (in->ntrack == KA_MAX_TRACKS) {
-			ka_warn(p, &in->warn, c->file, c->line, "more than %d "
+			kai_warn(p, &in->warn, c->file, c->line, "more than %d "
 			    "track scripts", KA_MAX_TRACKS);
 			continue;
 		}
@@ -1288,7 +656,7 @@ ka_add_track_if(struct ka_parse *p, struct ka_inst *in,
 	for (c = blk->child; c != NULL; c = c->next) {
 		if (c->argc == 1 && strcmp(c->argv[0], in->ifname) == 0)
 			continue;	/* dbvip tracks its own interface */
-		ka_warn(p, &in->warn, c->file, c->line, "track_interface %s%s "
+		kai_warn(p, &in->warn, c->file, c->line, "track_interface %s%s "
 		    "is not translated: dbvip tracks the instance's own "
 		    "interface only", c->argv[0], c->argc > 1 ?
 		    " (weighted)" : "");
@@ -1301,7 +669,7 @@ ka_one(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n)
 {
 	if (n->argc == 2 && !n->block)
 		return n->argv[1];
-	ka_warn(p, &in->warn, n->file, n->line, "%s takes one value: not "
+	kai_warn(p, &in->warn, n->file, n->line, "%s takes one value: not "
 	    "translated", n->argv[0]);
 	return NULL;
 }
@@ -1332,7 +700,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
 		if (ka_int(v, lo, hi, &l) == -1) {
-			ka_warn(p, &in->warn, n->file, n->line, "%s %s is not "
+			kai_warn(p, &in->warn, n->file, n->line, "%s %s is not "
 			    "in %ld..%ld: not translated", kw, v, lo, hi);
 			return;
 		}
@@ -1345,7 +713,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
 		if (ka_seconds(v, 255000000, &us) == -1 || us == 0)
-			ka_warn(p, &in->warn, n->file, n->line, "advert_int %s "
+			kai_warn(p, &in->warn, n->file, n->line, "advert_int %s "
 			    "is not a duration up to 255 s: not translated",
 			    v);
 		else
@@ -1359,7 +727,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
 		if (ka_seconds(v, 3600000000LL, &us) == -1)
-			ka_warn(p, &in->warn, n->file, n->line, "preempt_delay "
+			kai_warn(p, &in->warn, n->file, n->line, "preempt_delay "
 			    "%s is not 0..3600 s: not translated", v);
 		else {
 			in->have_pd = true;
@@ -1371,7 +739,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 	} else if (strcmp(kw, "unicast_peer") == 0 && n->block) {
 		ka_add_peers(p, in, n, peers);
 	} else if (strcmp(kw, "unicast_src_ip") == 0) {
-		ka_warn(p, &in->warn, n->file, n->line, "unicast_src_ip %s is "
+		kai_warn(p, &in->warn, n->file, n->line, "unicast_src_ip %s is "
 		    "not translated: dbvip sends from the interface's primary "
 		    "address; make sure that is %s, or peers checking the "
 		    "source will drop the adverts", n->argc > 1 ? n->argv[1] :
@@ -1386,7 +754,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
 		if (ka_int(v, 1, 100, &l) == -1)
-			ka_warn(p, &in->warn, n->file, n->line, "%s %s is not "
+			kai_warn(p, &in->warn, n->file, n->line, "%s %s is not "
 			    "in 1..100: not translated", kw, v);
 		else
 			in->garp_repeat = (int)l;
@@ -1398,7 +766,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
 		if (ka_seconds(v, max * 1000, &us) == -1)
-			ka_warn(p, &in->warn, n->file, n->line, "%s %s is not "
+			kai_warn(p, &in->warn, n->file, n->line, "%s %s is not "
 			    "0..%lld s: not translated", kw, v,
 			    (long long)max / 1000);
 		else
@@ -1412,12 +780,12 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 			if (strcmp(kw, ka_notify_keys[i]) != 0)
 				continue;
 			if (n->argc < 2) {
-				ka_warn(p, &in->warn, n->file, n->line, "%s "
+				kai_warn(p, &in->warn, n->file, n->line, "%s "
 				    "without a script", kw);
 				return;
 			}
 			if (n->argc > 2)
-				ka_warn(p, &in->warn, n->file, n->line, "%s: "
+				kai_warn(p, &in->warn, n->file, n->line, "%s: "
 				    "user/group %s is not translated: dbvip "
 				    "runs scripts as its own user", kw,
 				    n->argv[2]);
@@ -1428,13 +796,13 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 		for (i = 0; i < sizeof(ka_untranslated) /
 		    sizeof(ka_untranslated[0]); i++) {
 			if (strcmp(kw, ka_untranslated[i].kw) == 0) {
-				ka_warn(p, &in->warn, n->file, n->line, "%s is "
+				kai_warn(p, &in->warn, n->file, n->line, "%s is "
 				    "not translated: %s", kw,
 				    ka_untranslated[i].why);
 				return;
 			}
 		}
-		ka_warn(p, &in->warn, n->file, n->line, "%s is not translated "
+		kai_warn(p, &in->warn, n->file, n->line, "%s is not translated "
 		    "(unknown to this importer)", kw);
 	}
 }
@@ -1469,7 +837,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	int64_t cs;
 
 	if (n->argc != 2 || !n->block) {
-		ka_warn(p, gw, n->file, n->line, "vrrp_instance needs a name "
+		kai_warn(p, gw, n->file, n->line, "vrrp_instance needs a name "
 		    "and a block: ignored");
 		return;
 	}
@@ -1481,7 +849,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	in.garp_delay_ms = p->garp_delay_ms;
 	in.garp_refresh_ms = p->garp_refresh_ms;
 	if (ka_name(n->argv[1], name, sizeof(name)))
-		ka_warn(p, &in.warn, n->file, n->line, "instance %s is named "
+		kai_warn(p, &in.warn, n->file, n->line, "instance %s is named "
 		    "%s here", n->argv[1], name);
 
 	/* interface first: vip "dev" options are compared with it. */
@@ -1496,9 +864,9 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	    "no virtual_router_id" : in.nvips == 0 ? "no virtual_ipaddress" :
 	    NULL;
 	if (why != NULL) {
-		ka_warn(p, gw, n->file, n->line, "vrrp_instance %s is not "
+		kai_warn(p, gw, n->file, n->line, "vrrp_instance %s is not "
 		    "translated: %s (dbvip requires it)", n->argv[1], why);
-		sb_append(gw, &in.warn);
+		kai_sb_append(gw, &in.warn);
 		goto out;
 	}
 
@@ -1507,90 +875,90 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	    p->version : 2;
 	if (in.family == AF_INET6 && version == 2) {
 		if (in.version == 2)
-			ka_warn(p, &in.warn, in.version_file, in.version_line,
+			kai_warn(p, &in.warn, in.version_file, in.version_line,
 			    "version 2 cannot carry IPv6: keepalived uses 3, "
 			    "so does this translation");
 		version = 3;
 	}
 	if (in.master && in.nopreempt) {
-		ka_warn(p, &in.warn, in.nopreempt_n->file,
+		kai_warn(p, &in.warn, in.nopreempt_n->file,
 		    in.nopreempt_n->line, "nopreempt with state MASTER: "
 		    "keepalived clears nopreempt, so preempt = yes");
 		in.nopreempt = false;
 	}
 	if (in.priority == 255 && in.nopreempt) {
-		ka_warn(p, &in.warn, in.nopreempt_n->file,
+		kai_warn(p, &in.warn, in.nopreempt_n->file,
 		    in.nopreempt_n->line, "nopreempt with priority 255: "
 		    "keepalived clears nopreempt, so preempt = yes");
 		in.nopreempt = false;
 	}
 	if (in.have_pd && (in.master || in.nopreempt)) {
-		ka_warn(p, &in.warn, in.pd_n->file, in.pd_n->line,
+		kai_warn(p, &in.warn, in.pd_n->file, in.pd_n->line,
 		    "preempt_delay with %s: keepalived clears it",
 		    in.master ? "state MASTER" : "nopreempt");
 		in.have_pd = false;
 	}
 	if (in.auth_n != NULL && version != 2) {
-		ka_warn(p, &in.warn, in.auth_n->file, in.auth_n->line,
+		kai_warn(p, &in.warn, in.auth_n->file, in.auth_n->line,
 		    "authentication with VRRPv3: v3 has no authentication "
 		    "(RFC 5798); not translated");
 		in.auth_n = NULL;
 	}
 
-	sb_printf(out, "\n[instance %s]\n", name);
-	sb_append(out, &in.warn);
+	kai_sb_printf(out, "\n[instance %s]\n", name);
+	kai_sb_append(out, &in.warn);
 	if (in.master)
-		sb_printf(out, "# keepalived state MASTER: dbvip has no "
+		kai_sb_printf(out, "# keepalived state MASTER: dbvip has no "
 		    "initial state, the election decides\n");
-	sb_printf(out, "interface = %s\nvrid = %ld\n", in.ifname, in.vrid);
-	sb_printf(out, "priority = %ld\n", in.priority != -1 ? in.priority :
+	kai_sb_printf(out, "interface = %s\nvrid = %ld\n", in.ifname, in.vrid);
+	kai_sb_printf(out, "priority = %ld\n", in.priority != -1 ? in.priority :
 	    100L);
-	sb_printf(out, "version = %d\n", version);
+	kai_sb_printf(out, "version = %d\n", version);
 	if (in.advert_us != -1) {
 		if (version == 2 && in.advert_us % 1000000 != 0) {
-			ka_warn(p, out, n->file, n->line, "advert_int %s: "
+			kai_warn(p, out, n->file, n->line, "advert_int %s: "
 			    "VRRPv2 carries whole seconds; rounded up",
 			    ka_fmt_secs(in.advert_us, b, sizeof(b)));
 			in.advert_us = (in.advert_us / 1000000 + 1) * 1000000;
 		}
 		cs = (in.advert_us + 9999) / 10000;
 		if (version == 3 && in.advert_us % 10000 != 0)
-			ka_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
+			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "counts centiseconds; rounded up");
 		if (version == 3 && cs > KA_V3_MAX_CS) {
-			ka_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
+			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "allows at most 40.95 s; written as 40.95");
 			cs = KA_V3_MAX_CS;
 		}
-		sb_printf(out, "advert_int = %s\n", ka_fmt_secs(cs * 10000, b,
+		kai_sb_printf(out, "advert_int = %s\n", ka_fmt_secs(cs * 10000, b,
 		    sizeof(b)));
 	} else
-		sb_printf(out, "advert_int = 1\n");
-	sb_append(out, &in.keys);
-	sb_append(out, &peers);
-	sb_printf(out, "preempt = %s\n", in.nopreempt ? "no" : "yes");
+		kai_sb_printf(out, "advert_int = 1\n");
+	kai_sb_append(out, &in.keys);
+	kai_sb_append(out, &peers);
+	kai_sb_printf(out, "preempt = %s\n", in.nopreempt ? "no" : "yes");
 	if (in.have_pd)
-		sb_printf(out, "preempt_delay = %s\n", ka_fmt_secs(in.pd_us, b,
+		kai_sb_printf(out, "preempt_delay = %s\n", ka_fmt_secs(in.pd_us, b,
 		    sizeof(b)));
 	if (in.auth_n != NULL) {
 		why = ka_ini_unsafe("auth_pass", in.auth);
 		if (why != NULL)
-			ka_warn(p, out, in.auth_n->file, in.auth_n->line,
+			kai_warn(p, out, in.auth_n->file, in.auth_n->line,
 			    "auth_pass cannot be written: %s", why);
 		else
-			sb_printf(out, "auth_pass = %s\n", in.auth);
+			kai_sb_printf(out, "auth_pass = %s\n", in.auth);
 	}
 	if (in.garp_repeat > 0)
-		sb_printf(out, "garp_repeat = %d\n", in.garp_repeat);
+		kai_sb_printf(out, "garp_repeat = %d\n", in.garp_repeat);
 	if (in.garp_delay_ms >= 0) {
-		sb_comment(out, "keepalived's garp_master_delay is the pause "
+		kai_sb_comment(out, "keepalived's garp_master_delay is the pause "
 		    "before a second burst; dbvip's garp_delay spaces every "
 		    "announcement");
-		sb_printf(out, "garp_delay = %s\n", ka_fmt_secs(
+		kai_sb_printf(out, "garp_delay = %s\n", ka_fmt_secs(
 		    in.garp_delay_ms * 1000, b, sizeof(b)));
 	}
 	if (in.garp_refresh_ms >= 0)
-		sb_printf(out, "garp_refresh = %s\n", ka_fmt_secs(
+		kai_sb_printf(out, "garp_refresh = %s\n", ka_fmt_secs(
 		    in.garp_refresh_ms * 1000, b, sizeof(b)));
 
 	sync = ka_synced(p, n->argv[1]);
@@ -1598,7 +966,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		int w = in.track_w[i];
 
 		if (sync == 0 && w != 0) {
-			ka_warn(p, out, n->file, n->line, "track_script %s: "
+			kai_warn(p, out, n->file, n->line, "track_script %s: "
 			    "keepalived sets the weight of a sync group "
 			    "member's scripts to 0, so does this "
 			    "translation", in.track[i]->n->argv[1]);
@@ -1606,18 +974,18 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		}
 		ka_use_script(in.track[i], w);
 		ka_check_name(in.track[i], w, cname, sizeof(cname));
-		sb_printf(out, "track = %s\n", cname);
+		kai_sb_printf(out, "track = %s\n", cname);
 	}
 	for (i = 0; i < 4; i++) {
 		if (in.notify[i] == NULL)
 			continue;
 		if ((why = ka_ini_unsafe(ka_notify_keys[i], in.notify[i])) !=
 		    NULL)
-			ka_warn(p, out, in.notify_n[i]->file,
+			kai_warn(p, out, in.notify_n[i]->file,
 			    in.notify_n[i]->line, "%s cannot be written: %s",
 			    ka_notify_keys[i], why);
 		else
-			sb_printf(out, "%s = %s\n", ka_notify_keys[i],
+			kai_sb_printf(out, "%s = %s\n", ka_notify_keys[i],
 			    in.notify[i]);
 	}
 	p->r->ninstances++;
@@ -1660,7 +1028,7 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 
 	p->garp_repeat = -1;
 	p->garp_delay_ms = p->garp_refresh_ms = -1;
-	sb_append(&gw, &p->lexwarn);
+	kai_sb_append(&gw, &p->lexwarn);
 
 	for (n = top; n != NULL; n = n->next) {
 		kw = n->argv[0];
@@ -1687,17 +1055,17 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 				break;
 		if (i < sizeof(ka_top_untranslated) /
 		    sizeof(ka_top_untranslated[0]))
-			ka_warn(p, &gw, n->file, n->line, "%s%s%s is not "
+			kai_warn(p, &gw, n->file, n->line, "%s%s%s is not "
 			    "translated: %s", kw, n->argc > 1 ? " " : "",
 			    n->argc > 1 ? n->argv[1] : "",
 			    ka_top_untranslated[i].why);
 		else
-			ka_warn(p, &gw, n->file, n->line, "%s is not "
+			kai_warn(p, &gw, n->file, n->line, "%s is not "
 			    "translated (unknown to this importer)", kw);
 	}
 	for (s = 0; s < p->nscripts; s++) {
 		if (p->scripts[s].nweights == 0)
-			ka_warn(p, &gw, p->scripts[s].n->file,
+			kai_warn(p, &gw, p->scripts[s].n->file,
 			    p->scripts[s].n->line, "vrrp_script %s is "
 			    "tracked by no translated instance: not written",
 			    p->scripts[s].n->argv[1]);
@@ -1707,14 +1075,14 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 
 	snprintf(head, sizeof(head), "dbvip configuration imported from %s "
 	    "by dbvipctl import-keepalived.", p->files[0]);
-	sb_comment(out, head);
-	sb_comment(out, "Review every WARNING, then check the file with "
+	kai_sb_comment(out, head);
+	kai_sb_comment(out, "Review every WARNING, then check the file with "
 	    "dbvipd -t -f FILE.");
-	sb_printf(out, "\n");
-	sb_printf(out, "[global]\ncontrol_socket = %s\n", control_socket);
-	sb_append(out, &gw);
-	sb_append(out, &checks);
-	sb_append(out, &insts);
+	kai_sb_printf(out, "\n");
+	kai_sb_printf(out, "[global]\ncontrol_socket = %s\n", control_socket);
+	kai_sb_append(out, &gw);
+	kai_sb_append(out, &checks);
+	kai_sb_append(out, &insts);
 	free(gw.s);
 	free(checks.s);
 	free(insts.s);
@@ -1759,24 +1127,24 @@ ka_run(const char *path, const char *text, const char *name,
 	if (errlen > 0)
 		err[0] = '\0';
 	if (path != NULL)
-		ka_lex_file(&p, path, -1, 0);
+		kai_lex_file(&p, path, -1, 0);
 	else {
 		p.textdir = basedir != NULL ? basedir : ".";
-		if (ka_add_file(&p, name) == -1)
-			ka_fail(&p, -1, 0, "out of memory");
+		if (kai_add_file(&p, name) == -1)
+			kai_fail(&p, -1, 0, "out of memory");
 		else {
 			p.depth = 1;
-			ka_lex_text(&p, text, 0, &p.lexwarn);
+			kai_lex_text(&p, text, 0, &p.lexwarn);
 		}
 	}
 	if (!p.failed)
-		top = ka_tree(&p, &i, -1);
+		top = kai_tree(&p, &i, -1);
 	if (!p.failed)
 		ka_translate(&p, top, control_socket, &out);
 	if (!p.failed && (out.oom || p.lexwarn.oom))
-		ka_fail(&p, -1, 0, "out of memory");
+		kai_fail(&p, -1, 0, "out of memory");
 	if (!p.failed && r->ninstances == 0)
-		ka_fail(&p, 0, 0, "no vrrp_instance could be translated%s",
+		kai_fail(&p, 0, 0, "no vrrp_instance could be translated%s",
 		    r->nwarn > 0 ? " (see the warnings)" : "");
 	if (!p.failed) {
 		r->text = out.s;
@@ -1784,7 +1152,7 @@ ka_run(const char *path, const char *text, const char *name,
 		out.s = NULL;
 		rv = 0;
 	}
-	ka_free_nodes(top);
+	kai_free_nodes(top);
 	ka_parse_free(&p);
 	free(out.s);
 	if (rv == -1) {
