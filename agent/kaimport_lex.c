@@ -91,7 +91,7 @@ kai_sb_comment(struct sbuf *b, const char *text)
 	}
 }
 
-/* --- state --------------------------------------------------------------- */
+/* --- messages ------------------------------------------------------- */
 
 /* The first fatal error, as "file:line: message" when a place is known. */
 void
