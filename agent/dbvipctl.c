@@ -3,11 +3,17 @@
  * and print the answer.
  *
  *   dbvipctl [-s SOCKET] COMMAND [ARGS...]
+ *   dbvipctl [-s SOCKET] import-keepalived FILE
  *
  * Exit status: 0 the agent answered, 1 the answer starts with "error:",
  * 2 no answer (cannot connect, connection lost, or no reply within
  * DBVIPCTL_TIMEOUT_MS), 64 usage error (sysexits EX_USAGE, so that 2 keeps
  * meaning "the agent is unreachable" for scripts).
+ *
+ * import-keepalived runs locally and never contacts the agent: it prints
+ * the dbvip configuration translated from a keepalived.conf on stdout (with
+ * SOCKET as its control_socket) and every warning on stderr; exit 0, or 1
+ * when nothing could be translated.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +27,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "kaimport.h"
 
 #define DBVIPCTL_SOCKET		"/run/dbvip/dbvipd.sock"
 #define DBVIPCTL_TIMEOUT_MS	5000
@@ -42,8 +49,15 @@ usage(FILE *fp)
 	    "  status            state of every instance\n"
 	    "  status --json     the same as JSON\n"
 	    "\n"
-	    "exit: 0 ok, 1 the agent answered \"error:\", 2 no answer, "
-	    "64 usage\n");
+	    "local commands (no agent needed):\n"
+	    "  import-keepalived FILE   print a dbvip configuration for the\n"
+	    "                           vrrp_instance blocks of a "
+	    "keepalived.conf;\n"
+	    "                           warnings go to stderr\n"
+	    "\n"
+	    "exit: 0 ok, 1 the agent answered \"error:\" (or nothing could "
+	    "be\n"
+	    "imported), 2 no answer, 64 usage\n");
 }
 
 /* Milliseconds left until deadline (µs, monotonic), at least 0. */
@@ -165,6 +179,37 @@ relay_reply(int fd, uint64_t deadline, const char *path)
 	return 0;
 }
 
+/*
+ * import-keepalived FILE: translate, print the result on stdout and each
+ * warning on stderr.  Returns the exit status.
+ */
+static int
+import_keepalived(const char *file, const char *control_socket)
+{
+	struct kaimport_result r;
+	char err[512];
+	int i, rc = 0;
+
+	if (kaimport_file(file, control_socket, &r, err, sizeof(err)) == -1)
+		rc = EXIT_ERROR_REPLY;
+	for (i = 0; i < r.nwarn; i++)
+		fprintf(stderr, "dbvipctl: %s:%d: warning: %s\n", r.warn[i].file,
+		    r.warn[i].line, r.warn[i].msg);
+	if (rc != 0)
+		fprintf(stderr, "dbvipctl: import-keepalived: %s\n", err);
+	else if (fwrite(r.text, 1, r.len, stdout) != r.len ||
+	    fflush(stdout) == EOF) {
+		fprintf(stderr, "dbvipctl: stdout: %s\n", strerror(errno));
+		rc = EXIT_ERROR_REPLY;
+	} else
+		fprintf(stderr, "dbvipctl: imported %d instance%s and %d "
+		    "check%s with %d warning%s\n", r.ninstances,
+		    r.ninstances == 1 ? "" : "s", r.nchecks,
+		    r.nchecks == 1 ? "" : "s", r.nwarn, r.nwarn == 1 ? "" : "s");
+	kaimport_free(&r);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -201,6 +246,13 @@ main(int argc, char *argv[])
 	if (optind == argc) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "import-keepalived") == 0) {
+		if (argc - optind != 2) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		return import_keepalived(argv[optind + 1], path);
 	}
 	for (i = optind; i < argc; i++) {
 		if (strchr(argv[i], '\n') != NULL) {

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ctl.h"
+#include "lint.h"
 #include "log.h"
 #include "loop.h"
 
@@ -60,6 +61,14 @@ daemon_reload(struct daemon *d)
 		log_warnx("control_socket change needs a restart; keeping %s",
 		    d->agent.conf.control_socket);
 	agent_reload(&d->agent, &nc);
+}
+
+/* -t: each lint finding on stderr. */
+static void
+print_lint(void *arg, bool error, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s: %s\n", error ? "error" : "warning", msg);
 }
 
 static void
@@ -126,10 +135,17 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (test) {
-		printf("%s: configuration OK (%d instance%s)\n", d.conf_path,
-		    conf.ninst, conf.ninst == 1 ? "" : "s");
+		/* Warnings are advice; only lint errors fail the test. */
+		int errors = lint_conf(&conf, print_lint, NULL);
+
+		if (errors > 0)
+			fprintf(stderr, "%s: %d error%s\n", d.conf_path, errors,
+			    errors == 1 ? "" : "s");
+		else
+			printf("%s: configuration OK (%d instance%s)\n",
+			    d.conf_path, conf.ninst, conf.ninst == 1 ? "" : "s");
 		conf_free(&conf);
-		return 0;
+		return errors > 0 ? 1 : 0;
 	}
 
 	/* Signals arrive as loop events, never in the middle of a callback. */
