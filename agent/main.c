@@ -168,6 +168,19 @@ main(int argc, char *argv[])
 		return 0;
 	}
 
+	/* A missing user fails now, before any VRRP packet is sent. */
+	if (conf.user[0] != '\0') {
+		uid_t uid;
+		gid_t gid;
+
+		if (priv_user_ids(conf.user, &uid, &gid, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "%s: %s\n", d.conf_path, err);
+			conf_free(&conf);
+			return 1;
+		}
+	}
+
 	/* Signals arrive as loop events, never in the middle of a callback. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
