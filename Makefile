@@ -1,6 +1,7 @@
 # dbvip: one GNU Makefile.  `make` builds, `make check` runs unit + lab tests
 # (root, network namespaces), `make san` builds with ASan+UBSan into
-# build-san/, `make fuzz` runs the decoder fuzzer longer.
+# build-san/, `make fuzz` runs the decoder fuzzer longer, `make deb` and
+# `make rpm` build packages under build/.
 
 VERSION	:= $(shell sed -n 's/^## \[\([0-9][^]]*\)\].*/\1/p' CHANGELOG.md | head -n 1)
 PREFIX	?= /usr/local
@@ -13,7 +14,7 @@ WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Werror
 CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DDBVIP_VERSION='"$(VERSION)"' $(WARN) \
-	   $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+	   $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS) $(CFLAGS)
 LIBS	:= $(shell pkg-config --libs $(PKGS))
 
 B	?= build
@@ -72,13 +73,61 @@ check:
 demo: all
 	tests/lab/demo.sh
 
+MAN8	:= packaging/man/dbvipd.8 packaging/man/dbvipctl.8
+MAN5	:= packaging/man/dbvip.conf.5
+
 install: all
 	install -D -m 0755 $(B)/dbvipd $(DESTDIR)$(PREFIX)/sbin/dbvipd
 	install -D -m 0755 $(B)/dbvipctl $(DESTDIR)$(PREFIX)/bin/dbvipctl
 	install -D -m 0644 etc/dbvip.conf $(DESTDIR)$(PREFIX)/share/doc/dbvip/dbvip.conf.example
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all units san fuzz check demo install clean
+# --- packages --------------------------------------------------------------
+# Both build from a copy of the sources under build/, so the tree stays
+# clean.  Their version is VERSION, the newest release in CHANGELOG.md.
+PKG_SRC	:= Makefile CHANGELOG.md README.md agent net checks etc packaging/man
+REL_DATE := $(shell sed -n 's/^## \[$(VERSION)\] - \([0-9-]*\).*/\1/p' CHANGELOG.md)
+
+# Native Debian package; debian/changelog is written here from VERSION so
+# that it cannot disagree with CHANGELOG.md.
+DEB_TOP	:= $(B)/deb
+DEB_SRC	:= $(DEB_TOP)/dbvip-$(VERSION)
+deb:
+	@test -n "$(VERSION)" -a -n "$(REL_DATE)" || \
+	    { echo "no released version in CHANGELOG.md"; exit 1; }
+	rm -rf $(DEB_TOP)
+	mkdir -p $(DEB_SRC)
+	cp -R --parents $(PKG_SRC) tests/unit $(DEB_SRC)/
+	cp -R packaging/debian $(DEB_SRC)/debian
+	printf '%s\n' \
+	    'dbvip ($(VERSION)) unstable; urgency=medium' '' \
+	    '  * Release $(VERSION); see CHANGELOG.md in /usr/share/doc/dbvip.' '' \
+	    " -- dbvip maintainers <dbvip@example.org>  $$(LC_ALL=C date -u -R -d '$(REL_DATE) 12:00:00')" \
+	    > $(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	@ls -1 $(DEB_TOP)/*.deb
+
+# The Debian dpkg database does not know rpm's BuildRequires, hence --nodeps
+# (see the spec); the build uses the -dev packages installed with apt.
+RPM_TOP	:= $(abspath $(B))/rpm
+rpm:
+	@test -n "$(VERSION)" -a -n "$(REL_DATE)" || \
+	    { echo "no released version in CHANGELOG.md"; exit 1; }
+	rm -rf $(RPM_TOP)
+	mkdir -p $(RPM_TOP)/SOURCES $(RPM_TOP)/BUILD $(RPM_TOP)/RPMS \
+	    $(RPM_TOP)/SRPMS $(RPM_TOP)/BUILDROOT
+	tar -czf $(RPM_TOP)/SOURCES/dbvip-$(VERSION).tar.gz \
+	    --transform 's,^,dbvip-$(VERSION)/,' $(PKG_SRC)
+	rpmbuild -bb --nodeps --define '_topdir $(RPM_TOP)' \
+	    --define 'dbvip_version $(VERSION)' \
+	    --define "dbvip_date $$(LC_ALL=C date -u -d '$(REL_DATE)' '+%a %b %d %Y')" \
+	    packaging/rpm/dbvip.spec
+	@find $(RPM_TOP)/RPMS -name '*.rpm'
+
+.PHONY: all units san fuzz check demo install clean deb rpm
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

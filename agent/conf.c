@@ -213,6 +213,27 @@ set_control_socket(struct conf_parse *p, const char *val)
 	return 0;
 }
 
+/*
+ * The portable user name characters (POSIX 3.437) that useradd also
+ * accepts; a leading '-' would read as an option to tools.
+ */
+static int
+set_user(struct conf_parse *p, const char *val)
+{
+	size_t len = strlen(val);
+
+	if (len == 0 || len >= sizeof(p->c->user) || val[0] == '-' ||
+	    strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") != len) {
+		conf_fail(p, p->lineno, "user: '%s' is not a valid user name "
+		    "(1..%zu of A-Z a-z 0-9 . _ -, not starting with '-')",
+		    val, sizeof(p->c->user) - 1);
+		return -1;
+	}
+	strcpy(p->c->user, val);
+	return 0;
+}
+
 /* --- [instance NAME] ---------------------------------------------------- */
 
 static int
@@ -467,6 +488,7 @@ set_garp_refresh(struct conf_parse *p, const char *val)
 static const struct conf_key conf_keys[] = {
 	{ "control_socket", SEC_GLOBAL, K_CONTROL_SOCKET, false,
 	    set_control_socket },
+	{ "user", SEC_GLOBAL, K_USER, false, set_user },
 	{ "interface", SEC_INSTANCE, K_INTERFACE, false, set_interface },
 	{ "vrid", SEC_INSTANCE, K_VRID, false, set_vrid },
 	{ "priority", SEC_INSTANCE, K_PRIORITY, false, set_priority },

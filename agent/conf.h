@@ -6,6 +6,7 @@
  *
  *   [global]
  *   control_socket = /run/dbvip/dbvipd.sock
+ *   user = NAME               (default: none, stay the starting user)
  *
  *   [instance NAME]
  *   interface = eth0          vrid = 51           priority = 100
@@ -21,6 +22,8 @@
  * least one vip are required; [global] is optional, at least one instance
  * is not.  Ranges: vrid and priority 1..255 (255 = address owner);
  * advert_int v2 whole seconds 1..255, v3 0.01..40.95 (at most 2 decimals);
+ * user: 1..32 characters of [A-Za-z0-9._-], not starting with '-' (whether
+ * the user exists is checked at start-up, by priv_drop);
  * preempt_delay 0..3600 s, garp_delay 0..60 s, garp_refresh 0..86400 s
  * (durations take up to 3 decimals); garp_repeat 1..100.  preempt takes
  * yes/no, true/false, on/off.  Errors: unknown section or key, a
@@ -68,6 +71,7 @@
 #define CONF_PATH_MAX		108	/* sun_path */
 #define CONF_MAX_TRACK		16
 #define CONF_MAX_CHECKS		64
+#define CONF_USER_MAX		33	/* 32 characters, like useradd */
 
 struct conf_instance {
 	char name[CONF_NAME_MAX];
@@ -108,6 +112,7 @@ struct conf_check {
 struct conf {
 	char path[256];
 	char control_socket[CONF_PATH_MAX];
+	char user[CONF_USER_MAX];	/* "" = do not switch users */
 	struct conf_instance *inst;
 	int ninst;
 	bool have_db;			/* a [mariadb] section was given */

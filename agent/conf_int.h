@@ -37,6 +37,7 @@ enum conf_sec {
 /* Keys whose line a cross-check may need to report. */
 enum conf_key_id {
 	K_CONTROL_SOCKET,
+	K_USER,
 	K_INTERFACE,
 	K_VRID,
 	K_PRIORITY,

@@ -18,6 +18,7 @@
 #include "lint.h"
 #include "log.h"
 #include "loop.h"
+#include "priv.h"
 
 struct daemon {
 	struct loop *loop;
@@ -60,6 +61,10 @@ daemon_reload(struct daemon *d)
 	if (strcmp(nc.control_socket, d->agent.conf.control_socket) != 0)
 		log_warnx("control_socket change needs a restart; keeping %s",
 		    d->agent.conf.control_socket);
+	if (strcmp(nc.user, d->agent.conf.user) != 0)
+		log_warnx("user change needs a restart; still running as %s",
+		    d->agent.conf.user[0] != '\0' ? d->agent.conf.user :
+		    "the starting user");
 	agent_reload(&d->agent, &nc);
 }
 
@@ -92,6 +97,29 @@ daemon_signal(void *arg, int fd, uint32_t events)
 			break;
 		}
 	}
+}
+
+/*
+ * Give the control socket to the configured user (so that its group can
+ * use dbvipctl), then drop privileges for good.
+ */
+static int
+daemon_drop(struct daemon *d, char *err, size_t errlen)
+{
+	const struct conf *c = &d->agent.conf;
+	uid_t uid;
+	gid_t gid;
+
+	if (c->user[0] != '\0' && geteuid() == 0) {
+		if (priv_user_ids(c->user, &uid, &gid, err, errlen) == -1)
+			return -1;
+		if (lchown(c->control_socket, uid, gid) == -1) {
+			snprintf(err, errlen, "%s: chown to %s: %s",
+			    c->control_socket, c->user, strerror(errno));
+			return -1;
+		}
+	}
+	return priv_drop(c->user, err, errlen);
 }
 
 int
@@ -137,7 +165,14 @@ main(int argc, char *argv[])
 	if (test) {
 		/* Warnings are advice; only lint errors fail the test. */
 		int errors = lint_conf(&conf, print_lint, NULL);
+		uid_t uid;
+		gid_t gid;
 
+		/* A warning only: packages install the file before the user. */
+		if (conf.user[0] != '\0' &&
+		    priv_user_ids(conf.user, &uid, &gid, err, sizeof(err)) == -1)
+			fprintf(stderr, "%s: warning: %s (dbvipd will not "
+			    "start until it exists)\n", d.conf_path, err);
 		if (errors > 0)
 			fprintf(stderr, "%s: %d error%s\n", d.conf_path, errors,
 			    errors == 1 ? "" : "s");
@@ -146,6 +181,19 @@ main(int argc, char *argv[])
 			    d.conf_path, conf.ninst, conf.ninst == 1 ? "" : "s");
 		conf_free(&conf);
 		return errors > 0 ? 1 : 0;
+	}
+
+	/* A missing user fails now, before any VRRP packet is sent. */
+	if (conf.user[0] != '\0') {
+		uid_t uid;
+		gid_t gid;
+
+		if (priv_user_ids(conf.user, &uid, &gid, err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "%s: %s\n", d.conf_path, err);
+			conf_free(&conf);
+			return 1;
+		}
 	}
 
 	/* Signals arrive as loop events, never in the middle of a callback. */
@@ -173,6 +221,16 @@ main(int argc, char *argv[])
 	    &d.agent, err, sizeof(err));
 	if (d.ctl == NULL) {
 		log_warnx("control socket: %s", err);
+		rc = 1;
+		goto out;
+	}
+	/*
+	 * Every socket exists now; reload reopens VRRP sockets only, which
+	 * CAP_NET_RAW covers.  The control socket is handed to the user so
+	 * that its group can use dbvipctl.
+	 */
+	if (daemon_drop(&d, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
 		rc = 1;
 		goto out;
 	}

@@ -565,6 +565,45 @@ test_control_socket(void **state)
 }
 
 static void
+test_user(void **state)
+{
+	struct conf c;
+	char text[512];
+	char longname[40];
+
+	(void)state;
+	load_one(MIN4, &c);
+	assert_string_equal(c.user, "");
+	conf_free(&c);
+	load_one("[global]\nuser = dbvip\n" MIN4, &c);
+	assert_string_equal(c.user, "dbvip");
+	conf_free(&c);
+	load_one("[global]\nuser = svc.db-vip_2\n" MIN4, &c);
+	assert_string_equal(c.user, "svc.db-vip_2");
+	conf_free(&c);
+	expect_error("[global]\nuser = -root\n" MIN4, 2,
+	    "user: '-root' is not a valid user name");
+	expect_error("[global]\nuser = db vip\n" MIN4, 2,
+	    "user: 'db vip' is not a valid user name");
+	expect_error("[global]\nuser = a/b\n" MIN4, 2,
+	    "user: 'a/b' is not a valid user name");
+	expect_error("[global]\ncontrol_socket = /x\nuser = a\nuser = b\n"
+	    MIN4, 4, "user");
+	expect_error(MIN4 "user = dbvip\n", 5,
+	    "unknown key 'user' in [instance]");
+	memset(longname, 'u', sizeof(longname) - 1);
+	longname[32] = '\0';
+	snprintf(text, sizeof(text), "[global]\nuser = %s\n" MIN4, longname);
+	load_one(text, &c);
+	assert_int_equal(strlen(c.user), 32);
+	conf_free(&c);
+	longname[32] = 'u';
+	longname[33] = '\0';
+	snprintf(text, sizeof(text), "[global]\nuser = %s\n" MIN4, longname);
+	expect_error(text, 2, "is not a valid user name (1..32");
+}
+
+static void
 test_interface_and_name(void **state)
 {
 	(void)state;
@@ -756,6 +795,7 @@ main(void)
 		cmocka_unit_test(test_version_constraints),
 		cmocka_unit_test(test_auth_pass),
 		cmocka_unit_test(test_control_socket),
+		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_interface_and_name),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_missing_file),
