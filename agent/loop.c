@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -17,6 +18,7 @@ struct loop_fd {
 struct loop {
 	int epfd;
 	bool stop;
+	bool no_pwait2;			/* kernel before 5.11 */
 	uint64_t pass;
 	struct loop_fd *fds;		/* indexed by fd */
 	int nfds;
@@ -144,23 +146,49 @@ loop_hog_check(struct loop *l, uint64_t start, const char *what)
 		    supp ? " (more suppressed)" : "");
 }
 
-/* Milliseconds until the earliest timer, rounded up; -1 if none. */
-static int
-loop_timeout_ms(struct loop *l, uint64_t now)
+/*
+ * How long epoll may sleep: until the earliest timer (capped at a minute),
+ * or forever (NULL) when none is armed.  Microsecond precision, so a
+ * skew-time takeover is not rounded up to the next millisecond.
+ */
+static struct timespec *
+loop_timeout(struct loop *l, uint64_t now, struct timespec *ts)
 {
 	struct loop_timer *t;
-	uint64_t min = 0;
+	uint64_t min = 0, wait;
 
 	for (t = l->timers; t != NULL; t = t->next)
 		if (min == 0 || t->deadline < min)
 			min = t->deadline;
 	if (min == 0)
-		return -1;
-	if (min <= now)
-		return 0;
-	if ((min - now) / USEC_PER_MSEC > 60000)
-		return 60000;
-	return (int)((min - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+		return NULL;
+	wait = min <= now ? 0 : min - now;
+	if (wait > 60 * USEC_PER_SEC)
+		wait = 60 * USEC_PER_SEC;
+	ts->tv_sec = (time_t)(wait / USEC_PER_SEC);
+	ts->tv_nsec = (long)(wait % USEC_PER_SEC) * 1000;
+	return ts;
+}
+
+/*
+ * epoll_pwait2 (Linux 5.11) takes the timeout in nanoseconds; older
+ * kernels get epoll_wait with the timeout rounded up to a millisecond.
+ */
+static int
+loop_wait(struct loop *l, struct epoll_event *evs, int max,
+    const struct timespec *ts)
+{
+	int n, ms;
+
+	if (!l->no_pwait2) {
+		n = epoll_pwait2(l->epfd, evs, max, ts, NULL);
+		if (n != -1 || errno != ENOSYS)
+			return n;
+		l->no_pwait2 = true;
+	}
+	ms = ts == NULL ? -1 : (int)(ts->tv_sec * 1000 +
+	    (ts->tv_nsec + 999999) / 1000000);
+	return epoll_wait(l->epfd, evs, max, ms);
 }
 
 /*
@@ -202,6 +230,7 @@ int
 loop_run(struct loop *l)
 {
 	struct epoll_event evs[32];
+	struct timespec ts;
 	int i, n;
 
 	l->stop = false;
@@ -209,7 +238,7 @@ loop_run(struct loop *l)
 		uint64_t now = clock_update();
 
 		l->pass++;
-		n = epoll_wait(l->epfd, evs, 32, loop_timeout_ms(l, now));
+		n = loop_wait(l, evs, 32, loop_timeout(l, now, &ts));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
