@@ -129,6 +129,14 @@ struct conf {
  */
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
 
+/*
+ * conf_load with flags: CONF_CHECKS_ONLY accepts a file without instances
+ * (dbvip-check needs only [mariadb] and [check] sections).
+ */
+#define CONF_CHECKS_ONLY	0x1
+int conf_load_opts(const char *path, struct conf *c, char *err,
+    size_t errlen, unsigned flags);
+
 void conf_free(struct conf *c);
 
 /* The instance named name, or NULL. */
