@@ -136,4 +136,9 @@ rpm:
 	@find $(RPM_TOP)/RPMS -name '*.rpm'
 
 .PHONY: all units san fuzz check demo install clean deb rpm
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Header dependencies of exactly the objects we build (a find over $(B)
+# would also pick up source folders named *.d copied for the packages).
+DEPS	:= $(patsubst %.o,%.d,$(LIB_OBJ) $(B)/agent/main.o \
+	   $(B)/agent/dbvipctl.o $(B)/agent/dbvipcheck.o \
+	   $(UNIT_BIN:$(B)/tests/%=$(B)/tests/unit/%.o))
+-include $(DEPS)
