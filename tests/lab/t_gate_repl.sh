@@ -241,6 +241,11 @@ t_check "stopped: h3 (healthy replica) master, VIP only on h3" "$(states)" \
     lab_wait_for "h3 master" 5 eval 'sole_master h3'
 t_check "stopped: h2 (replication stopped) never became master" "h2 logged MASTER: $(states)" \
     [ "$(masters_logged_vip1 h2)" = "$h2_masters" ]
+t_check "stopped: h3's repl check passes as 'primary unreachable', h2's fails" \
+    "h3: $(dbvip_check h3 repl '[.state, .last_message] | @tsv'); h2: $(dbvip_check h2 repl '[.state, .last_message] | @tsv')" eval '
+	[ "$(dbvip_check h3 repl .state)" = ok ] &&
+	dbvip_check h3 repl .last_message | grep -q "primary unreachable" &&
+	[ "$(dbvip_check h2 repl .state)" = failing ]'
 restore stopped
 
 # ---------------------------------------------------------------- sigstop
