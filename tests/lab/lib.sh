@@ -967,6 +967,33 @@ dbvip_check() {
 	    jq -er --arg n "$2" ".checks[] | select(.name == \$n) | $3"
 }
 
+# lab_keepalived_conf_db HOST: start HOST's keepalived.conf with script
+# security on and the usual database check around it,
+#   vrrp_script chk_db { script "mariadb-admin ... ping"; interval 1;
+#                        timeout 1; fall 2; rise 2; weight W }
+# (W from KA_SCRIPT_WEIGHT, default -60); add instances with LAB_APPEND=1
+# lab_vrrp_conf keepalived HOST and C_EXTRA tracking chk_db.
+lab_keepalived_conf_db() {
+	local h=$1 f="$LAB_TMP/$1.keepalived.conf"
+	cat >"$f" <<-EOF
+	global_defs {
+		router_id $P-$h
+		vrrp_garp_master_delay 5
+		vrrp_garp_master_repeat 1
+		enable_script_security
+		script_user root
+	}
+	vrrp_script chk_db {
+		script "$(command -v mariadb-admin) --no-defaults -uroot -S ${LAB_MYSOCK[$h]} --connect-timeout=1 ping"
+		interval 1
+		timeout 1
+		fall 2
+		rise 2
+		weight ${KA_SCRIPT_WEIGHT:--60}
+	}
+	EOF
+}
+
 # ------------------------------------------------ GTID replication set
 
 # lab_repl_start PRIMARY REPLICA...: start PRIMARY read-write and each
