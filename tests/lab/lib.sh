@@ -767,7 +767,7 @@ lab_probe_result() {
 #   dbvip@localhost   the agents' check user: PROCESS, SLAVE MONITOR,
 #                     REPLICATION CLIENT on *.*; SELECT, CREATE, INSERT,
 #                     UPDATE on dbvip.*.  No READ ONLY ADMIN, so read_only
-#                     binds it.  Password in $LAB_DB_PWFILE (0600).
+#                     binds it.  Password in $LAB_TMP/db.pass (0600).
 #   repl@198.51.100.% REPLICATION SLAVE, for the replicas.
 
 LAB_DB_USER=dbvip
@@ -798,16 +798,16 @@ LAB_MY_BASE=(--no-defaults --user=mysql --innodb-buffer-pool-size=6M
 	--max-connections=50 --innodb-flush-log-at-trx-commit=2
 	--sync-binlog=0 --skip-name-resolve)
 
-# lab_db_template: build $LAB_TMP/db/template once per run; sets
-# LAB_DB_PWFILE.  The directory chain is made traversable for mysql.
+# lab_db_template: build $LAB_TMP/db/template once per run, and the check
+# user's password file $LAB_TMP/db.pass (0600).  The directory chain is
+# made traversable for mysql.
 lab_db_template() {
 	local d="$LAB_TMP/db" t="$LAB_TMP/db/template"
 	[ -d "$t/data/mysql" ] && return 0
 	chmod 711 "$LAB_TMP"
 	mkdir -p "$t"
 	chown mysql: "$d" "$t"
-	LAB_DB_PWFILE="$LAB_TMP/db.pass"
-	( umask 077; printf '%s\n' "$LAB_DB_PW" >"$LAB_DB_PWFILE" )
+	( umask 077; printf '%s\n' "$LAB_DB_PW" >"$LAB_TMP/db.pass" )
 	if ! mariadb-install-db "${LAB_MY_BASE[@]}" --datadir="$t/data" \
 	    --skip-test-db --auth-root-authentication-method=socket \
 	    >"$t/install.log" 2>&1; then
@@ -938,7 +938,7 @@ lab_db_thaw() { lab_kill "${LAB_MYPID[$1]}" CONT; }
 # lab_db_conf_section: the [mariadb] section of a dbvipd config for HOST.
 lab_db_conf_section() {
 	printf '[mariadb]\nsocket = %s\nuser = %s\npassword_file = %s\n' \
-	    "${LAB_MYSOCK[$1]}" "$LAB_DB_USER" "$LAB_DB_PWFILE"
+	    "${LAB_MYSOCK[$1]}" "$LAB_DB_USER" "$LAB_TMP/db.pass"
 	[ -n "${LAB_DB_CONNECT_TIMEOUT:-}" ] &&
 	    printf 'connect_timeout = %s\n' "$LAB_DB_CONNECT_TIMEOUT"
 	return 0
