@@ -11,7 +11,9 @@
 #
 # Every wait is a poll against a deadline (lab_wait_for); there are no
 # fixed sleeps.  Requires root, iproute2, jq, arping, nft, a C compiler
-# (for probe.c), keepalived and/or the dbvipd binaries.
+# (for probe.c), keepalived and/or the dbvipd binaries; the MariaDB helpers
+# (private mariadbd per host, GTID replication, Galera) need mariadb-server,
+# and galera-4 + rsync for Galera.
 #
 # Environment:
 #   LAB_PREFIX   namespace prefix (<= 8 chars), default dv$$
