@@ -44,6 +44,9 @@
  *   type = ping | sql | write | replication | galera | read_only | script
  *   interval = 1  timeout = 1  (seconds, fractions allowed)
  *   rise = 2  fall = 2  weight = 0   (keepalived vrrp_script semantics)
+ *   fast_interval = 0.2        (seconds; at most interval: the pace of
+ *                              runs that confirm a change, HAProxy's
+ *                              fastinter)
  *   query = SQL  expect = =VALUE | <NUMBER | >NUMBER        (sql)
  *   table = dbvip.heartbeat                                 (write)
  *   max_lag = 10                                            (replication)
@@ -105,6 +108,7 @@ struct conf_instance {
 struct conf_check {
 	struct check_conf cc;		/* name, type, interval, type keys */
 	int weight;			/* -254..254, 0 = FAULT while failing */
+	uint32_t fast_interval_ms;	/* while confirming a change */
 	unsigned rise, fall;		/* 1..100 */
 	int line;
 };

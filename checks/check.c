@@ -657,6 +657,21 @@ check_start(struct check *c, uint64_t now)
 	return 0;
 }
 
+int
+check_idle_fd(const struct check *c)
+{
+	if (c->running || c->mdb == NULL)
+		return -1;
+	return mdb_idle_fd(c->mdb);
+}
+
+void
+check_disconnect(struct check *c)
+{
+	if (!c->running && c->mdb != NULL)
+		mdb_disconnect(c->mdb);
+}
+
 bool
 check_running(const struct check *c)
 {
