@@ -973,7 +973,8 @@ dbvip_check() {
 # security on and the usual database check around it,
 #   vrrp_script chk_db { script "mariadb-admin ... ping"; interval 1;
 #                        timeout 1; fall 2; rise 2; weight W }
-# (W from KA_SCRIPT_WEIGHT, default -60); add instances with LAB_APPEND=1
+# (W from KA_SCRIPT_WEIGHT, default -60; KA_SCRIPT replaces the command);
+# add instances with LAB_APPEND=1
 # lab_vrrp_conf keepalived HOST and C_EXTRA tracking chk_db.
 lab_keepalived_conf_db() {
 	local h=$1 f="$LAB_TMP/$1.keepalived.conf"
@@ -986,7 +987,7 @@ lab_keepalived_conf_db() {
 		script_user root
 	}
 	vrrp_script chk_db {
-		script "$(command -v mariadb-admin) --no-defaults -uroot -S ${LAB_MYSOCK[$h]} --connect-timeout=1 ping"
+		script "${KA_SCRIPT:-$(command -v mariadb-admin) --no-defaults -uroot -S ${LAB_MYSOCK[$h]} --connect-timeout=1 ping}"
 		interval 1
 		timeout 1
 		fall 2
