@@ -28,18 +28,22 @@ endif
 # Everything but the two programs' main files is a library object, so unit
 # tests can link any module.
 LIB_SRC	:= $(wildcard net/*.c checks/*.c) \
-	   $(filter-out agent/main.c agent/dbvipctl.c, $(wildcard agent/*.c))
+	   $(filter-out agent/main.c agent/dbvipctl.c agent/dbvipcheck.c, \
+	   $(wildcard agent/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: $(B)/dbvipd $(B)/dbvipctl
+all: $(B)/dbvipd $(B)/dbvipctl $(B)/dbvip-check
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/dbvipd: $(B)/agent/main.o $(LIB_OBJ)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/dbvip-check: $(B)/agent/dbvipcheck.o $(LIB_OBJ)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/dbvipctl: $(B)/agent/dbvipctl.o $(LIB_OBJ)
@@ -73,12 +77,14 @@ check:
 demo: all
 	tests/lab/demo.sh
 
-MAN8	:= packaging/man/dbvipd.8 packaging/man/dbvipctl.8
+MAN8	:= packaging/man/dbvipd.8 packaging/man/dbvipctl.8 \
+	   packaging/man/dbvip-check.8
 MAN5	:= packaging/man/dbvip.conf.5
 
 install: all
 	install -D -m 0755 $(B)/dbvipd $(DESTDIR)$(PREFIX)/sbin/dbvipd
 	install -D -m 0755 $(B)/dbvipctl $(DESTDIR)$(PREFIX)/bin/dbvipctl
+	install -D -m 0755 $(B)/dbvip-check $(DESTDIR)$(PREFIX)/bin/dbvip-check
 	install -D -m 0644 etc/dbvip.conf $(DESTDIR)$(PREFIX)/share/doc/dbvip/dbvip.conf.example
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/
@@ -130,4 +136,9 @@ rpm:
 	@find $(RPM_TOP)/RPMS -name '*.rpm'
 
 .PHONY: all units san fuzz check demo install clean deb rpm
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Header dependencies of exactly the objects we build (a find over $(B)
+# would also pick up source folders named *.d copied for the packages).
+DEPS	:= $(patsubst %.o,%.d,$(LIB_OBJ) $(B)/agent/main.o \
+	   $(B)/agent/dbvipctl.o $(B)/agent/dbvipcheck.o \
+	   $(UNIT_BIN:$(B)/tests/%=$(B)/tests/unit/%.o))
+-include $(DEPS)

@@ -867,6 +867,13 @@ conf_handler(void *user, const char *section, const char *name,
 int
 conf_load(const char *path, struct conf *out, char *err, size_t errlen)
 {
+	return conf_load_opts(path, out, err, errlen, 0);
+}
+
+int
+conf_load_opts(const char *path, struct conf *out, char *err, size_t errlen,
+    unsigned flags)
+{
 	struct conf_parse p;
 	struct conf c;
 	int rv;
@@ -911,7 +918,7 @@ conf_load(const char *path, struct conf *out, char *err, size_t errlen)
 		conf_fail(&p, 0, "inih failed (%d)", rv);
 	if (!p.failed)
 		conf_end_section(&p);
-	if (!p.failed && c.ninst == 0)
+	if (!p.failed && c.ninst == 0 && !(flags & CONF_CHECKS_ONLY))
 		conf_fail(&p, 0, "no [instance NAME] section");
 	if (!p.failed)
 		conf_resolve_tracks(&p);

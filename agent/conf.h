@@ -44,6 +44,9 @@
  *   type = ping | sql | write | replication | galera | read_only | script
  *   interval = 1  timeout = 1  (seconds, fractions allowed)
  *   rise = 2  fall = 2  weight = 0   (keepalived vrrp_script semantics)
+ *   fast_interval = 0.2        (seconds; at most interval: the pace of
+ *                              runs that confirm a change, HAProxy's
+ *                              fastinter)
  *   query = SQL  expect = =VALUE | <NUMBER | >NUMBER        (sql)
  *   table = dbvip.heartbeat                                 (write)
  *   max_lag = 10                                            (replication)
@@ -125,6 +128,7 @@ struct conf_instance {
 struct conf_check {
 	struct check_conf cc;		/* name, type, interval, type keys */
 	int weight;			/* -254..254, 0 = FAULT while failing */
+	uint32_t fast_interval_ms;	/* while confirming a change */
 	unsigned rise, fall;		/* 1..100 */
 	int line;
 };
@@ -153,6 +157,14 @@ struct conf {
  * *c holds nothing that needs freeing.
  */
 int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
+
+/*
+ * conf_load with flags: CONF_CHECKS_ONLY accepts a file without instances
+ * (dbvip-check needs only [mariadb] and [check] sections).
+ */
+#define CONF_CHECKS_ONLY	0x1
+int conf_load_opts(const char *path, struct conf *c, char *err,
+    size_t errlen, unsigned flags);
 
 void conf_free(struct conf *c);
 

@@ -17,6 +17,7 @@
 #define CONF_DEFAULT_DB_TIMEOUT		2	/* s */
 #define CONF_DEFAULT_CK_INTERVAL	1000	/* ms */
 #define CONF_DEFAULT_CK_TIMEOUT		1000	/* ms */
+#define CONF_DEFAULT_CK_FAST		200	/* ms, capped at interval */
 #define CONF_DEFAULT_CK_RISE		2
 #define CONF_DEFAULT_CK_FALL		2
 #define CONF_DEFAULT_MAX_LAG		10	/* s */
@@ -213,6 +214,7 @@ conf_begin_check(struct conf_parse *p, const char *name)
 	ck->cc.max_lag_s = CONF_DEFAULT_MAX_LAG;
 	ck->cc.min_cluster_size = 1;
 	strcpy(ck->cc.table, CONF_DEFAULT_TABLE);
+	ck->fast_interval_ms = CONF_DEFAULT_CK_FAST;
 	ck->rise = CONF_DEFAULT_CK_RISE;
 	ck->fall = CONF_DEFAULT_CK_FALL;
 	ck->line = p->lineno;
@@ -243,6 +245,19 @@ set_ck_interval(struct conf_parse *p, const char *val)
 		return -1;
 	if (p->ck->cc.interval_ms < 10) {
 		conf_fail(p, p->lineno, "interval: at least 0.01 seconds");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_ck_fast_interval(struct conf_parse *p, const char *val)
+{
+	if (conf_ms_key(p, "fast_interval", val, 3600000,
+	    &p->ck->fast_interval_ms) == -1)
+		return -1;
+	if (p->ck->fast_interval_ms < 10) {
+		conf_fail(p, p->lineno, "fast_interval: at least 0.01 seconds");
 		return -1;
 	}
 	return 0;
@@ -423,6 +438,8 @@ const struct conf_key conf_check_keys[] = {
 	    set_db_connect_timeout },
 	{ "type", SEC_CHECK, K_CK_TYPE, false, set_ck_type },
 	{ "interval", SEC_CHECK, K_CK_INTERVAL, false, set_ck_interval },
+	{ "fast_interval", SEC_CHECK, K_CK_FAST_INTERVAL, false,
+	    set_ck_fast_interval },
 	{ "timeout", SEC_CHECK, K_CK_TIMEOUT, false, set_ck_timeout },
 	{ "rise", SEC_CHECK, K_CK_RISE, false, set_ck_rise },
 	{ "fall", SEC_CHECK, K_CK_FALL, false, set_ck_fall },
@@ -469,6 +486,14 @@ conf_end_check(struct conf_parse *p)
 		conf_fail(p, ck->line, "check %s: type is missing",
 		    ck->cc.name);
 		return -1;
+	}
+	if (ck->fast_interval_ms > ck->cc.interval_ms) {
+		if (p->key_line[K_CK_FAST_INTERVAL] != 0) {
+			conf_fail(p, p->key_line[K_CK_FAST_INTERVAL],
+			    "fast_interval: above interval");
+			return -1;
+		}
+		ck->fast_interval_ms = ck->cc.interval_ms;
 	}
 	for (i = 0; i < sizeof(conf_type_keys) / sizeof(conf_type_keys[0]);
 	    i++) {

@@ -63,6 +63,7 @@ enum conf_key_id {
 	/* [check NAME] */
 	K_CK_TYPE,
 	K_CK_INTERVAL,
+	K_CK_FAST_INTERVAL,
 	K_CK_TIMEOUT,
 	K_CK_RISE,
 	K_CK_FALL,

@@ -6,6 +6,7 @@
  * comes is not started twice; the interval is counted as missed.
  */
 #include <errno.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "clock.h"
 
 static void health_after_step(struct health *h);
+static void health_start_run(struct health *h);
 
 /* Stop watching the check's fd: it may be closed inside check_step(). */
 static void
@@ -24,18 +26,64 @@ health_unwatch(struct health *h)
 	}
 }
 
+static void health_run(void *arg);
+
+/* The server closed our idle connection: find out now, not next interval. */
+static void
+health_idle(void *arg, int fd, uint32_t events)
+{
+	struct health *h = arg;
+
+	(void)fd;
+	(void)events;
+	health_unwatch(h);
+	log_debug(LOG_SQL, "[check %s] server closed the idle connection",
+	    h->cfg.cc.name);
+	check_disconnect(h->chk);
+	health_start_run(h);
+}
+
+static void
+health_watch_idle(struct health *h)
+{
+	int fd = check_idle_fd(h->chk);
+
+	if (fd == -1)
+		return;
+	if (loop_add_fd(h->a->loop, fd, EPOLLIN | EPOLLRDHUP, health_idle,
+	    h) == 0)
+		h->watched_fd = fd;
+}
+
 static void
 health_done(struct health *h)
 {
 	const struct check_result *r = check_last(h->chk);
 	enum gate_state old = h->track.state;
 	struct instance *in;
+	bool changed;
 	int i;
 
 	loop_timer_cancel(h->a->loop, &h->t_wait);
 	log_debug(LOG_SQL, "[check %s] %s in %u us: %s", h->cfg.cc.name,
 	    r->ok ? "ok" : "failed", r->latency_us, r->msg);
-	if (!gate_track_result(&h->track, r->ok))
+	changed = gate_track_result(&h->track, r->ok);
+	health_watch_idle(h);
+	/*
+	 * A result against the current state starts a count towards rise or
+	 * fall: confirm it at fast_interval (HAProxy's fastinter), so a dead
+	 * database is confirmed in fall x fast_interval, not fall x interval.
+	 */
+	if ((h->track.state == GATE_OK && h->track.n_fail > 0) ||
+	    (h->track.state == GATE_FAILING && h->track.n_ok > 0)) {
+		uint64_t soon = clock_now() +
+		    h->cfg.fast_interval_ms * USEC_PER_MSEC;
+
+		if (soon < h->t_run.deadline)
+			loop_timer_set(h->a->loop, &h->t_run, soon, health_run,
+			    h, "check interval");
+	}
+	if (!changed)
 		return;
 	if (h->track.state == GATE_OK)
 		log_info("[check %s] %s -> ok: %s", h->cfg.cc.name,
@@ -94,16 +142,14 @@ health_after_step(struct health *h)
 		    health_deadline, h, "check deadline");
 }
 
+/* Start a run now, unless one is still going (then it counts as missed). */
 static void
-health_run(void *arg)
+health_start_run(struct health *h)
 {
-	struct health *h = arg;
 	uint64_t now = clock_now();
 	unsigned supp;
 
-	loop_timer_set(h->a->loop, &h->t_run,
-	    now + h->cfg.cc.interval_ms * USEC_PER_MSEC, health_run, h,
-	    "check interval");
+	health_unwatch(h);
 	if (check_start(h->chk, now) == -1) {
 		h->missed++;
 		if (log_rl_allow(&h->rl, now, &supp))
@@ -113,6 +159,17 @@ health_run(void *arg)
 	}
 	h->runs++;
 	health_after_step(h);
+}
+
+static void
+health_run(void *arg)
+{
+	struct health *h = arg;
+
+	loop_timer_set(h->a->loop, &h->t_run,
+	    clock_now() + h->cfg.cc.interval_ms * USEC_PER_MSEC, health_run, h,
+	    "check interval");
+	health_start_run(h);
 }
 
 static void

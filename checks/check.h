@@ -117,6 +117,16 @@ void check_free(struct check *c);
  */
 int check_start(struct check *c, uint64_t now);
 
+/*
+ * Between runs, the socket of the check's open database connection (-1 if
+ * none, or a script).  Watch it for EPOLLIN: it turns readable only when
+ * the server closed the connection, so a killed mariadbd is noticed at
+ * once instead of at the next interval.  Then call check_disconnect() and
+ * start a run: it reconnects, and fails at once if the server is gone.
+ */
+int check_idle_fd(const struct check *c);
+void check_disconnect(struct check *c);
+
 /* True while a run is in progress. */
 bool check_running(const struct check *c);
 

@@ -403,6 +403,21 @@ mdb_busy(const struct mdb *m)
 	return m->st != MDB_ST_IDLE;
 }
 
+int
+mdb_idle_fd(const struct mdb *m)
+{
+	if (m->st != MDB_ST_IDLE || !m->connected || m->my == NULL)
+		return -1;
+	return mysql_get_socket(m->my);
+}
+
+void
+mdb_disconnect(struct mdb *m)
+{
+	if (m->st == MDB_ST_IDLE)
+		mdb_close(m);
+}
+
 bool
 mdb_connected(const struct mdb *m)
 {

@@ -79,6 +79,17 @@ void mdb_wait(const struct mdb *m, int *fd, uint32_t *events,
  */
 void mdb_abort(struct mdb *m, const char *why, uint64_t now);
 
+/*
+ * The socket of an open connection with no query in progress, or -1.  The
+ * server sends nothing on an idle connection, so the socket turns readable
+ * only when the server closed it (killed, restarted, wait_timeout).
+ */
+int mdb_idle_fd(const struct mdb *m);
+
+/* Drop an idle connection (no-op while a query runs); the next query
+ * connects anew. */
+void mdb_disconnect(struct mdb *m);
+
 bool mdb_busy(const struct mdb *m);
 bool mdb_connected(const struct mdb *m);
 

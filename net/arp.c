@@ -5,6 +5,7 @@
  * tests check against a hand-worked frame.
  */
 #include "arp.h"
+#include "link.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -93,24 +94,9 @@ int
 arp_ifmac(const char *ifname, uint8_t mac[6])
 {
 	struct ifreq ifr;
-	int fd, r, saved;
 
-	if (strlen(ifname) >= sizeof(ifr.ifr_name)) {
-		errno = EINVAL;
+	if (link_ioctl(ifname, SIOCGIFHWADDR, &ifr) == -1)
 		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, ifname);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	r = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	saved = errno;
-	close(fd);
-	if (r == -1) {
-		errno = saved;
-		return -1;
-	}
 	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
 		errno = ENOTSUP;
 		return -1;

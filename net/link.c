@@ -198,26 +198,32 @@ link_mon_dispatch(const void *buf, size_t len, const struct link_mon_cb *cb)
 }
 
 int
-link_is_up(const char *ifname)
+link_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr;
 	int fd, r, saved;
 
-	if (strlen(ifname) >= sizeof(ifr.ifr_name)) {
+	if (strlen(ifname) >= sizeof(ifr->ifr_name)) {
 		errno = EINVAL;
 		return -1;
 	}
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, ifname);
+	memset(ifr, 0, sizeof(*ifr));
+	strcpy(ifr->ifr_name, ifname);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	r = ioctl(fd, req, ifr);
 	saved = errno;
 	close(fd);
-	if (r == -1) {
-		errno = saved;
+	errno = saved;
+	return r;
+}
+
+int
+link_is_up(const char *ifname)
+{
+	struct ifreq ifr;
+
+	if (link_ioctl(ifname, SIOCGIFFLAGS, &ifr) == -1)
 		return -1;
-	}
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }

@@ -56,6 +56,13 @@ int link_mon_read(struct link_mon *m, const struct link_mon_cb *cb);
 void link_mon_dispatch(const void *buf, size_t len,
     const struct link_mon_cb *cb);
 
+/*
+ * One SIOCGIF* ioctl on ifname (ifr is cleared and named first).  0, or
+ * -1 with errno (EINVAL for a name too long).
+ */
+struct ifreq;
+int link_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr);
+
 /* Current state: 1 up (IFF_UP and IFF_RUNNING), 0 down, -1 no such link. */
 int link_is_up(const char *ifname);
 

@@ -97,10 +97,11 @@ deb_tests() {
 		return 1
 	fi
 	why=""
-	for f in /usr/sbin/dbvipd /usr/bin/dbvipctl; do
+	for f in /usr/sbin/dbvipd /usr/bin/dbvipctl /usr/bin/dbvip-check; do
 		[ -x "$f" ] || why+="$f missing; "
 	done
 	for f in /usr/share/man/man8/dbvipd.8.gz /usr/share/man/man8/dbvipctl.8.gz \
+	    /usr/share/man/man8/dbvip-check.8.gz \
 	    /usr/share/man/man5/dbvip.conf.5.gz /lib/systemd/system/dbvipd.service \
 	    /etc/dbvip/dbvip.conf; do
 		[ -f "$f" ] || why+="$f missing; "
@@ -134,7 +135,7 @@ deb_tests() {
 	fi
 
 	why=""
-	for f in dbvipd.8 dbvipctl.8; do
+	for f in dbvipd.8 dbvipctl.8 dbvip-check.8; do
 		LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "/usr/share/man/man8/$f.gz" \
 		    2>"$LAB_TMP/man.err" >/dev/null || why+="$f fails; "
 		[ -s "$LAB_TMP/man.err" ] && why+="$f: $(head -n 1 "$LAB_TMP/man.err"); "
@@ -236,6 +237,7 @@ else
 	sort >"$LAB_TMP/rpm.want" <<-EOF
 	/etc/dbvip
 	/etc/dbvip/dbvip.conf
+	/usr/bin/dbvip-check
 	/usr/bin/dbvipctl
 	/usr/lib/systemd/system/dbvipd.service
 	/usr/sbin/dbvipd
@@ -243,6 +245,7 @@ else
 	/usr/share/doc/dbvip-$VERSION/CHANGELOG.md
 	/usr/share/doc/dbvip-$VERSION/README.md
 	/usr/share/man/man5/dbvip.conf.5
+	/usr/share/man/man8/dbvip-check.8
 	/usr/share/man/man8/dbvipctl.8
 	/usr/share/man/man8/dbvipd.8
 	EOF

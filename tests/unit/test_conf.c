@@ -702,6 +702,7 @@ test_checks_valid(void **state)
 	assert_int_equal(c.checks[0].fall, 3);
 	assert_int_equal(c.checks[0].rise, 2);
 	assert_int_equal(c.checks[0].weight, 0);
+	assert_int_equal(c.checks[0].fast_interval_ms, 200);
 	assert_int_equal(c.checks[1].weight, -20);
 	assert_int_equal(c.checks[1].cc.max_lag_s, 5);
 	assert_int_equal(c.checks[2].cc.expect_op, '<');
@@ -734,6 +735,9 @@ test_check_errors(void **state)
 	(void)state;
 	expect_error(MIN4 "[check x]\ninterval = 1\n", 5,
 	    "check x: type is missing");
+	expect_error(MIN4 "[check x]\ntype = script\ncommand = /bin/true\n"
+	    "interval = 0.5\nfast_interval = 0.6\n", 9,
+	    "fast_interval: above interval");
 	expect_error(MIN4 "[check x]\ntype = pong\n", 6,
 	    "type: 'pong' is not ping");
 	expect_error(MIN4 "[check x]\ntype = ping\nquery = SELECT 1\n", 7,
