@@ -17,6 +17,8 @@
 #include "../net/ndisc.h"
 #include "../net/vip.h"
 #include "clock.h"
+#include "guard.h"
+#include "notify.h"
 
 
 /* --- sockets shared by instances on one interface and family ---------- */
@@ -259,6 +261,8 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			    vrrp_state_name(act->from),
 			    vrrp_state_name(act->to),
 			    act->reason ? act->reason : "-");
+			notify_state(in, act->from, act->to, act->reason);
+			guard_kick(in);
 			break;
 		case VRRP_ACT_SEND_ADVERT:
 			instance_send_advert(in, act->priority);
@@ -428,6 +432,7 @@ instance_input(struct instance *in, struct vrrp_pkt *p,
 	in->n.adverts_received++;
 	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
 	instance_exec(in, &out);
+	guard_advert(in, p->priority, &meta->src);
 }
 
 static struct instance *
@@ -689,6 +694,8 @@ instance_new(struct agent *a, const struct conf_instance *c)
 		return NULL;
 	}
 	instance_link_tracks(in);
+	if (notify_attach(in) == -1)
+		log_warn("%s notify queue", in->tag);
 	/* Appended, so status lists instances in config order. */
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next)
 		;
@@ -744,6 +751,8 @@ instance_free(struct instance *in)
 	loop_timer_cancel(a->loop, &in->t_fsm);
 	loop_timer_cancel(a->loop, &in->t_garp);
 	loop_timer_cancel(a->loop, &in->t_refresh);
+	guard_instance_stop(in);
+	notify_detach(in);
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == in) {
 			*pp = in->next;
@@ -786,6 +795,7 @@ agent_start(struct agent *a, struct loop *l, struct conf *conf)
 	}
 	if (health_apply(a, &a->conf) == -1)
 		return -1;
+	guard_start(a);
 	for (i = 0; i < a->conf.ninst; i++) {
 		if ((in = instance_new(a, &a->conf.inst[i])) == NULL)
 			return -1;
@@ -853,6 +863,7 @@ agent_reload(struct agent *a, struct conf *conf)
 	free(kept);
 	conf_free(&a->conf);
 	a->conf = *conf;
+	guard_apply(a);
 	log_info("configuration reloaded: %d instance(s)", a->conf.ninst);
 }
 
@@ -860,9 +871,11 @@ void
 agent_shutdown(struct agent *a)
 {
 	a->stopping = true;
+	guard_stop(a);
 	while (a->inst != NULL)
 		instance_free(a->inst);
 	health_stop(a);
+	notify_flush_all(a, a->conf.notify_timeout_ms);
 }
 
 void

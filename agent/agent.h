@@ -15,11 +15,13 @@
 #include "../checks/check.h"
 #include "conf.h"
 #include "gate.h"
+#include "guard.h"
 #include "log.h"
 #include "loop.h"
 #include "vrrp.h"
 
 struct agent;
+struct notify_q;
 
 struct agent_sock {
 	struct vrrp_sock vs;
@@ -75,6 +77,11 @@ struct instance {
 	int ntrack;
 	struct gate_out gate;		/* the last verdict, for status */
 
+	/* Operator guards (guard.c) and notify hooks (notify.c). */
+	struct guard_inst guard;
+	struct loop_timer t_guard;	/* deferred re-evaluation */
+	struct notify_q *nq;		/* this instance's FIFO of hook runs */
+
 	struct instance_counters n;
 	struct log_rl rl_drop[VRRP_DROP__MAX];
 	struct log_rl rl_warn;
@@ -92,6 +99,10 @@ struct agent {
 	struct instance *inst;
 	struct health **health;		/* one per conf.checks[] entry */
 	int nhealth;
+	struct guard guard;		/* maintenance, lock, failover_block */
+	struct loop_timer t_guard_tick;	/* lock_file stat, block expiry */
+	struct log_rl rl_guard;
+	struct notify_q *notify_qs;	/* every queue, also detached ones */
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;

@@ -839,6 +839,8 @@ conf_handler(void *user, const char *section, const char *name,
 	if (k == NULL)
 		k = conf_find_key(conf_check_keys, conf_check_nkeys, p->sec,
 		    name);
+	if (k == NULL)
+		k = conf_find_key(conf_ops_keys, conf_ops_nkeys, p->sec, name);
 	if (k == NULL) {
 		conf_fail(p, p->lineno, "unknown key '%s' in [%s]", name,
 		    conf_sec_names[p->sec]);
@@ -892,6 +894,7 @@ conf_load_opts(const char *path, struct conf *out, char *err, size_t errlen,
 	}
 	strcpy(c.path, path);
 	strcpy(c.control_socket, CONF_DEFAULT_SOCKET);
+	conf_ops_defaults(&c);
 
 	p.fp = fopen(path, "re");
 	if (p.fp == NULL) {
@@ -919,6 +922,8 @@ conf_load_opts(const char *path, struct conf *out, char *err, size_t errlen,
 		conf_fail(&p, 0, "no [instance NAME] section");
 	if (!p.failed)
 		conf_resolve_tracks(&p);
+	if (!p.failed)
+		conf_ops_finish(&p);
 	if (p.failed) {
 		conf_free(&c);
 		return -1;

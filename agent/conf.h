@@ -56,6 +56,16 @@
  *
  *   In [instance NAME]:  track = CHECK  (repeatable)
  *   Database checks need a [mariadb] section.
+ *
+ *   Operator guards and hooks (conf_ops.c):
+ *   [global] or [mariadb]:  failover_block = 600  (seconds, 0 = off; in
+ *                           one of the two sections only)
+ *   [global]:  lock_file = /PATH   (absent = no lock file)
+ *              notify_timeout = 10 (seconds, 0.001..3600)
+ *              event_script = CMD  (default for every instance)
+ *   [instance NAME]:  notify_master, notify_backup, notify_fault,
+ *              notify_stop, notify, event_script = CMD  (what fits
+ *              inih's 199-character line)
  */
 #ifndef DBVIP_CONF_H
 #define DBVIP_CONF_H
@@ -75,6 +85,9 @@
 #define CONF_MAX_TRACK		16
 #define CONF_MAX_CHECKS		64
 #define CONF_USER_MAX		33	/* 32 characters, like useradd */
+#define CONF_CMD_MAX		256	/* a notify / event script command;
+					   inih lines end at 199 anyway */
+#define CONF_FILE_MAX		256	/* lock_file */
 
 struct conf_instance {
 	char name[CONF_NAME_MAX];
@@ -98,6 +111,13 @@ struct conf_instance {
 	uint32_t garp_refresh_ms;	/* re-announce while master, 0 = off */
 	int track[CONF_MAX_TRACK];	/* indexes into conf.checks */
 	int ntrack;
+	/* Hooks ("" = none), run by /bin/sh -c; see notify.h. */
+	char notify_master[CONF_CMD_MAX];
+	char notify_backup[CONF_CMD_MAX];
+	char notify_fault[CONF_CMD_MAX];
+	char notify_stop[CONF_CMD_MAX];
+	char notify[CONF_CMD_MAX];	/* + INSTANCE name STATE priority */
+	char event_script[CONF_CMD_MAX];	/* JSON events on stdin */
 	int line;			/* where the section starts */
 	/* Internal to the parser: names until resolved at end of file. */
 	char track_name[CONF_MAX_TRACK][CONF_NAME_MAX];
@@ -124,6 +144,11 @@ struct conf {
 	char password_file[256];
 	struct conf_check *checks;
 	int nchecks;
+	/* Operator guards (guard.h) and notify defaults (notify.h). */
+	uint32_t failover_block_ms;	/* 0 = off */
+	char lock_file[CONF_FILE_MAX];	/* "" = none */
+	uint32_t notify_timeout_ms;	/* > 0 */
+	char event_script[CONF_CMD_MAX];	/* default for instances */
 };
 
 /*

@@ -76,6 +76,16 @@ enum conf_key_id {
 	K_CK_ALLOW_DONOR,
 	K_CK_READ_ONLY,
 	K_CK_COMMAND,
+	/* conf_ops.c: operator guards and notify hooks */
+	K_FAILOVER_BLOCK,
+	K_LOCK_FILE,
+	K_NOTIFY_TIMEOUT,
+	K_EVENT_SCRIPT,
+	K_NOTIFY_MASTER,
+	K_NOTIFY_BACKUP,
+	K_NOTIFY_FAULT,
+	K_NOTIFY_STOP,
+	K_NOTIFY,
 	K__MAX
 };
 
@@ -91,6 +101,7 @@ struct conf_parse {
 	int sec_line;
 	bool seen_global;
 	bool seen_mariadb;
+	int failover_block_line;	/* [global] or [mariadb], once */
 	struct conf_instance *ci;	/* current instance, if SEC_INSTANCE */
 	struct conf_check *ck;		/* current check, if SEC_CHECK */
 	int key_line[K__MAX];		/* 0 = not set in this section */
@@ -135,5 +146,12 @@ int conf_end_check(struct conf_parse *p);
 /* Resolve every instance's `track` names; needs the whole file. */
 int conf_resolve_tracks(struct conf_parse *p);
 void conf_checks_free(struct conf *c);
+
+/* conf_ops.c: failover guards and notify hooks. */
+extern const struct conf_key conf_ops_keys[];
+extern const size_t conf_ops_nkeys;
+void conf_ops_defaults(struct conf *c);
+/* After the whole file: instances inherit [global] event_script. */
+int conf_ops_finish(struct conf_parse *p);
 
 #endif

@@ -425,6 +425,8 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 
 /* --- vrrp_instance ------------------------------------------------------- */
 
+#define KA_NNOTIFY	5	/* notify_master .. notify, as dbvip reads them */
+
 struct ka_inst {
 	const struct ka_node *n;
 	struct sbuf warn;		/* comments for the section's top */
@@ -439,8 +441,8 @@ struct ka_inst {
 	int family, nvips, npeers;
 	char auth[KA_AUTH_LEN + 1];
 	const struct ka_node *auth_n;
-	const char *notify[4];
-	const struct ka_node *notify_n[4];
+	const char *notify[KA_NNOTIFY];
+	const struct ka_node *notify_n[KA_NNOTIFY];
 	struct ka_script *track[KA_MAX_TRACKS];
 	int track_w[KA_MAX_TRACKS];
 	int ntrack;
@@ -448,8 +450,9 @@ struct ka_inst {
 	int64_t garp_delay_ms, garp_refresh_ms;
 };
 
-static const char *const ka_notify_keys[4] = {
-	"notify_master", "notify_backup", "notify_fault", "notify",
+static const char *const ka_notify_keys[KA_NNOTIFY] = {
+	"notify_master", "notify_backup", "notify_fault", "notify_stop",
+	"notify",
 };
 
 /* Keywords with no dbvip equivalent, and why. */
@@ -474,7 +477,6 @@ static const struct {
 	{ "virtual_routes", "dbvip manages no routes" },
 	{ "virtual_rules", "dbvip manages no rules" },
 	{ "no_accept", "dbvip always accepts traffic for its VIPs" },
-	{ "notify_stop", "dbvip has no stop notification" },
 	{ "notify_deleted", "dbvip has no delete notification" },
 	{ "notify_master_rx_lower_pri", "not supported" },
 	{ "track_file", "dbvip tracks scripts only" },
@@ -776,7 +778,7 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 	    strcmp(kw, "native_ipv6") == 0) {
 		/* What dbvip does anyway: nothing to write. */
 	} else {
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < KA_NNOTIFY; i++) {
 			if (strcmp(kw, ka_notify_keys[i]) != 0)
 				continue;
 			if (n->argc < 2) {
@@ -976,7 +978,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		ka_check_name(in.track[i], w, cname, sizeof(cname));
 		kai_sb_printf(out, "track = %s\n", cname);
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < KA_NNOTIFY; i++) {
 		if (in.notify[i] == NULL)
 			continue;
 		if ((why = ka_ini_unsafe(ka_notify_keys[i], in.notify[i])) !=

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "agent.h"
+#include "clock.h"
+#include "notify.h"
 
 struct sbuf {
 	char *s;
@@ -99,7 +101,69 @@ static const struct {
 	{ VRRP_FAULT_LINK, "link" },
 	{ VRRP_FAULT_GATE, "gate" },
 	{ VRRP_FAULT_ADMIN, "admin" },
+	{ VRRP_FAULT_OPERATOR, "maintenance" },
+	{ VRRP_FAULT_BLOCKED, "guard" },
 };
+
+#define NFAULT_BITS	(sizeof(fault_bits) / sizeof(fault_bits[0]))
+
+/* Failover guard and notify queue of one instance. */
+static void
+status_guard_json(struct sbuf *b, const struct instance *in)
+{
+	const struct guard *g = &in->a->guard;
+	const struct guard_inst *gi = &in->guard;
+	const struct notify_q *q = in->nq;
+	uint64_t now = clock_now();
+	uint64_t left = guard_block_left_us(g, gi, now);
+
+	sb_printf(b, ",\"guard\":{\"master_seen\":");
+	sb_json_addr(b, &gi->master);
+	sb_printf(b, ",\"failovers\":%llu,\"blocked\":%s,"
+	    "\"block_remaining_s\":%.1f,\"last_failover_ago_s\":",
+	    (unsigned long long)gi->failovers,
+	    (in->fsm.fault & VRRP_FAULT_BLOCKED) ? "true" : "false",
+	    left / 1e6);
+	if (gi->t_failover != 0 && now >= gi->t_failover)
+		sb_printf(b, "%.1f", (now - gi->t_failover) / 1e6);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, "},\"notify\":{\"queued\":%d,\"running\":",
+	    q != NULL ? q->len : 0);
+	if (q != NULL && q->cur != NULL)
+		sb_json_str(b, q->cur->what);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, ",\"runs\":%llu,\"failures\":%llu,\"dropped\":%llu,"
+	    "\"last_failure\":",
+	    (unsigned long long)(q != NULL ? q->runs : 0),
+	    (unsigned long long)(q != NULL ? q->failures : 0),
+	    (unsigned long long)(q != NULL ? q->dropped : 0));
+	if (q != NULL && q->last_failure[0] != '\0')
+		sb_json_str(b, q->last_failure);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, "}");
+}
+
+static void
+status_guards_json(struct sbuf *b, const struct agent *a)
+{
+	const struct guard *g = &a->guard;
+
+	sb_printf(b, ",\"guards\":{\"maintenance\":%s,\"lock\":%s,"
+	    "\"lock_cmd\":%s,\"lock_file\":",
+	    g->maintenance ? "true" : "false",
+	    guard_locked(g) ? "true" : "false",
+	    g->lock_cmd ? "true" : "false");
+	if (a->conf.lock_file[0] != '\0')
+		sb_json_str(b, a->conf.lock_file);
+	else
+		sb_printf(b, "null");
+	sb_printf(b, ",\"lock_file_present\":%s,\"failover_block_s\":%u.%03u}",
+	    g->lock_file_present ? "true" : "false", g->block_ms / 1000,
+	    g->block_ms % 1000);
+}
 
 static void
 status_instance_json(struct sbuf *b, const struct instance *in)
@@ -139,11 +203,12 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 	sb_printf(b, ",\"master_priority\":%u,\"fault\":[",
 	    in->fsm.state == VRRP_ST_MASTER ? in->fsm.priority :
 	    in->fsm.master_priority);
-	for (i = 0, n = 0; i < 3; i++)
+	for (i = 0, n = 0; i < (int)NFAULT_BITS; i++)
 		if (in->fsm.fault & fault_bits[i].bit)
 			sb_printf(b, "%s\"%s\"", n++ ? "," : "",
 			    fault_bits[i].name);
 	sb_printf(b, "]");
+	status_guard_json(b, in);
 	sb_printf(b, ",\"priority_why\":");
 	sb_json_str(b, in->gate.why);
 	sb_printf(b, ",\"track\":[");
@@ -220,6 +285,40 @@ status_checks_table(struct sbuf *b, const struct agent *a)
 	}
 }
 
+/* One line per instance only when a guard or a notify hook has news. */
+static void
+status_guard_line(struct sbuf *b, const struct instance *in)
+{
+	const struct notify_q *q = in->nq;
+	uint64_t left = guard_block_left_us(&in->a->guard, &in->guard,
+	    clock_now());
+
+	if (left > 0)
+		sb_printf(b, "%-16s failover blocked: %.0f s left%s "
+		    "(dbvipctl ack ends it)\n", "", left / 1e6,
+		    in->fsm.state == VRRP_ST_MASTER ? ", not for the master" :
+		    "");
+	if (q != NULL && (q->len > 0 || q->cur != NULL))
+		sb_printf(b, "%-16s notify: %s running, %d queued\n", "",
+		    q->cur != NULL ? q->cur->what : "nothing", q->len);
+	if (q != NULL && q->last_failure[0] != '\0')
+		sb_printf(b, "%-16s notify: %llu of %llu runs failed, last: "
+		    "%s\n", "", (unsigned long long)q->failures,
+		    (unsigned long long)q->runs, q->last_failure);
+}
+
+static void
+status_guards_line(struct sbuf *b, const struct agent *a)
+{
+	const struct guard *g = &a->guard;
+
+	sb_printf(b, "\nmaintenance %s, failover lock %s, failover_block "
+	    "%u s\n", g->maintenance ? "ON" : "off",
+	    !guard_locked(g) ? "off" : g->lock_cmd && g->lock_file_present ?
+	    "SET (command and lock_file)" : g->lock_cmd ? "SET (command)" :
+	    "SET (lock_file)", g->block_ms / 1000);
+}
+
 static void
 status_table(struct sbuf *b, const struct agent *a)
 {
@@ -254,7 +353,9 @@ status_table(struct sbuf *b, const struct agent *a)
 			    ab, sizeof(ab)));
 		if (in->ntrack > 0)
 			sb_printf(b, "%-16s priority %s\n", "", in->gate.why);
+		status_guard_line(b, in);
 	}
+	status_guards_line(b, a);
 	status_checks_table(b, a);
 }
 
@@ -280,7 +381,9 @@ status_render(const struct agent *a, bool json)
 			sb_printf(&b, "%s", i ? "," : "");
 			status_check_json(&b, a->health[i]);
 		}
-		sb_printf(&b, "],\"unmatched_drops\":");
+		sb_printf(&b, "]");
+		status_guards_json(&b, a);
+		sb_printf(&b, ",\"unmatched_drops\":");
 		status_drops_json(&b, a->unmatched);
 		sb_printf(&b, "}\n");
 	}
@@ -300,5 +403,15 @@ agent_ctl(void *arg, const char *cmd)
 		return status_render(a, false);
 	if (strcmp(cmd, "status --json") == 0 || strcmp(cmd, "status json") == 0)
 		return status_render(a, true);
-	return strdup("error: unknown command (try: status, status --json)\n");
+	if (strcmp(cmd, "ack") == 0)
+		return guard_ctl_ack(a);
+	if (strcmp(cmd, "lock") == 0 || strcmp(cmd, "unlock") == 0)
+		return guard_ctl_lock(a, cmd[0] == 'l');
+	if (strcmp(cmd, "maintenance on") == 0 ||
+	    strcmp(cmd, "maintenance off") == 0)
+		return guard_ctl_maintenance(a, strcmp(cmd + 12, "on") == 0);
+	if (strncmp(cmd, "maintenance", 11) == 0)
+		return strdup("error: usage: maintenance on|off\n");
+	return strdup("error: unknown command (try: status, status --json, "
+	    "ack, lock, unlock, maintenance on|off)\n");
 }

@@ -101,6 +101,9 @@ struct vrrp_params {
 #define VRRP_FAULT_LINK		0x1	/* interface down / no carrier */
 #define VRRP_FAULT_GATE		0x2	/* a weight-0 health check failed */
 #define VRRP_FAULT_ADMIN	0x4	/* operator / promotion back-off */
+#define VRRP_FAULT_OPERATOR	0x8	/* maintenance (dbvipctl), guard.h */
+#define VRRP_FAULT_BLOCKED	0x10	/* failover_block or lock: a node that
+					   is not master must not win */
 
 struct vrrp_fsm {
 	struct vrrp_params p;

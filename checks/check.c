@@ -3,40 +3,22 @@
  *
  * A MariaDB check is one or more statements on its own mdb connection,
  * judged by the pure functions of check_eval.c.  A script check is a child
- * of /bin/sh in its own process group; its exit is seen through a pidfd and
- * its output through a pipe, both in a private epoll set so the caller
- * watches a single fd and a chatty script never fills the pipe and stalls.
+ * of /bin/sh run by checks/child.c (own process group, pidfd, TERM then
+ * KILL), the same code that runs the agent's notify hooks.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 
 #include "check.h"
 #include "check_eval.h"
+#include "child.h"
 #include "mdb.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD	3
-#endif
-
 #define ER_UNKNOWN_COM_ERROR	1047	/* Galera: node not ready */
-
-enum script_phase {
-	SCRIPT_RUN = 0,		/* running, deadline = run deadline */
-	SCRIPT_TERM,		/* SIGTERM sent, deadline = TERM + grace */
-	SCRIPT_KILL,		/* SIGKILL sent, deadline = last resort */
-};
 
 struct check {
 	struct check_conf cc;
@@ -54,14 +36,7 @@ struct check {
 	char sql_db[112], sql_table[272], sql_insert[272];
 
 	/* script */
-	pid_t pid;		/* 0 when no child */
-	int pidfd, outfd, epfd;
-	enum script_phase phase;
-	uint64_t phase_deadline;
-	size_t linelen;
-	bool line_done;
-	bool timed_out;
-	int kill_sig;
+	struct child ch;
 };
 
 static const char *const type_names[] = {
@@ -171,7 +146,7 @@ check_new(const struct check_conf *cc, const struct check_db *db)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->cc = *cc;
-	c->pidfd = c->outfd = c->epfd = -1;
+	child_init(&c->ch);
 	c->last.lag_s = -1;
 	snprintf(c->last.msg, sizeof(c->last.msg), "not run yet");
 	if (db != NULL) {
@@ -414,220 +389,29 @@ db_step(struct check *c, uint32_t events, uint64_t now)
 
 /* ---- script checks ---- */
 
-static void
-script_close_out(struct check *c)
-{
-	if (c->outfd >= 0) {
-		if (c->epfd >= 0)
-			epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->outfd, NULL);
-		close(c->outfd);
-	}
-	c->outfd = -1;
-}
-
-static void
-script_close(struct check *c)
-{
-	script_close_out(c);
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	if (c->epfd >= 0)
-		close(c->epfd);
-	c->pidfd = c->epfd = -1;
-	c->pid = 0;
-}
-
-/*
- * Read what the child wrote so far: keep the first line (as the message),
- * discard the rest so the child never blocks on a full pipe.
- */
-static void
-script_drain(struct check *c)
-{
-	char buf[4096];
-	ssize_t n, i;
-
-	while (c->outfd >= 0) {
-		n = read(c->outfd, buf, sizeof(buf));
-		if (n == 0) {
-			script_close_out(c);
-			return;
-		}
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				script_close_out(c);
-			return;
-		}
-		for (i = 0; i < n && !c->line_done; i++) {
-			if (buf[i] == '\n') {
-				c->line_done = true;
-			} else if (c->linelen + 1 < sizeof(c->cur.msg)) {
-				c->cur.msg[c->linelen++] = buf[i];
-				c->cur.msg[c->linelen] = '\0';
-			}
-		}
-	}
-}
-
-/* In the child, between fork and exec: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-script_child(const char *command, int outw, pid_t parent)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int sig, nullfd;
-
-	/* The agent blocks signals for its signalfd; the script must not. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	if ((nullfd = open("/dev/null", O_RDONLY)) < 0 ||
-	    dup2(nullfd, 0) < 0 || dup2(outw, 1) < 0 || dup2(outw, 2) < 0)
-		_exit(127);
-	close_range(3, ~0U, 0);
-	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-	_exit(127);
-}
-
 static bool
 script_start(struct check *c, uint64_t now)
 {
-	struct epoll_event ev;
-	int p[2];
-	pid_t parent = getpid(), pid;
+	char *const argv[] = { "sh", "-c", c->cc.command, NULL };
 	char msg[128];
 
-	c->linelen = 0;
-	c->line_done = false;
-	c->timed_out = false;
-	c->kill_sig = 0;
-	c->cur.msg[0] = '\0';
-	if (pipe2(p, O_CLOEXEC) != 0) {
-		snprintf(msg, sizeof(msg), "pipe: %s", strerror(errno));
+	if (child_spawn(&c->ch, "/bin/sh", argv, NULL, 0,
+	    CHILD_CAPTURE_STDOUT | CHILD_CAPTURE_STDERR, c->cc.timeout_ms, now,
+	    msg, sizeof(msg)) == -1)
 		return check_fail(c, 0, msg, now);
-	}
-	if ((pid = fork()) < 0) {
-		snprintf(msg, sizeof(msg), "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return check_fail(c, 0, msg, now);
-	}
-	if (pid == 0)
-		script_child(c->cc.command, p[1], parent);
-	/* Both sides set the group, so a TERM right away still hits it. */
-	setpgid(pid, pid);
-	close(p[1]);
-	c->pid = pid;
-	c->outfd = p[0];
-	c->phase = SCRIPT_RUN;
-	c->phase_deadline = c->deadline;
-	fcntl(c->outfd, F_SETFL, fcntl(c->outfd, F_GETFL) | O_NONBLOCK);
-	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	if (c->pidfd < 0 || c->epfd < 0 ||
-	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->pidfd, &ev) != 0 ||
-	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->outfd, &ev) != 0) {
-		snprintf(msg, sizeof(msg), "pidfd/epoll: %s", strerror(errno));
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);	/* SIGKILLed: returns at once */
-		script_close(c);
-		return check_fail(c, 0, msg, now);
-	}
 	return false;
 }
 
-/* Reap the child if it has exited; true if it has. */
 static bool
-script_reap(struct check *c, siginfo_t *si)
+script_step(struct check *c, uint64_t now)
 {
-	memset(si, 0, sizeof(*si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, si,
-	    WEXITED | WNOHANG) != 0)
-		/* Only if the child is gone already (ECHILD): say so. */
-		return errno == ECHILD;
-	return si->si_pid != 0;
-}
+	enum child_rc rc = child_step(&c->ch, now);
 
-static bool
-script_done(struct check *c, const siginfo_t *si, uint64_t now)
-{
-	char line[sizeof(c->cur.msg)];
-	bool ok = false;
-
-	script_drain(c);
-	snprintf(line, sizeof(line), "%s", c->cur.msg);
-	if (c->timed_out)
-		snprintf(c->cur.msg, sizeof(c->cur.msg),
-		    "timed out after %u ms, killed with %s%s%.200s",
-		    c->cc.timeout_ms, c->kill_sig == SIGKILL ? "SIGKILL" :
-		    "SIGTERM", line[0] ? ": " : "", line);
-	else if (si->si_code == CLD_EXITED && si->si_status == 0) {
-		ok = true;
-		if (line[0] == '\0')
-			snprintf(c->cur.msg, sizeof(c->cur.msg), "exit 0");
-	} else if (si->si_code == CLD_EXITED)
-		snprintf(c->cur.msg, sizeof(c->cur.msg), "exit %d%s%.200s",
-		    si->si_status, line[0] ? ": " : "", line);
-	else
-		snprintf(c->cur.msg, sizeof(c->cur.msg),
-		    "killed by signal %d%s%.200s", si->si_status,
-		    line[0] ? ": " : "", line);
-	script_close(c);
-	return check_finish(c, ok, now);
-}
-
-static bool
-script_step(struct check *c, uint32_t events, uint64_t now)
-{
-	siginfo_t si;
-
-	/*
-	 * The private epoll set is level-triggered: draining the pipe and
-	 * reaping the child is what clears it, so look at both every time.
-	 */
-	(void)events;
-	script_drain(c);
-	if (script_reap(c, &si))
-		return script_done(c, &si, now);
-	if (now < c->phase_deadline)
+	if (rc == CHILD_RUNNING)
 		return false;
-	switch (c->phase) {
-	case SCRIPT_RUN:
-		c->timed_out = true;
-		c->kill_sig = SIGTERM;
-		kill(-c->pid, SIGTERM);
-		c->phase = SCRIPT_TERM;
-		c->phase_deadline = now + CHECK_KILL_GRACE_MS * 1000ULL;
-		return false;
-	case SCRIPT_TERM:
-		c->kill_sig = SIGKILL;
-		kill(-c->pid, SIGKILL);
-		c->phase = SCRIPT_KILL;
-		c->phase_deadline = now + CHECK_KILL_GRACE_MS * 1000ULL;
-		return false;
-	case SCRIPT_KILL:
-	default:
-		/*
-		 * Not dead a grace period after SIGKILL (stuck in the kernel):
-		 * end the run; the child stays ours and check_start() refuses
-		 * until it is reaped.
-		 */
-		snprintf(c->cur.msg, sizeof(c->cur.msg),
-		    "timed out after %u ms; pid %d does not die after SIGKILL",
-		    c->cc.timeout_ms, (int)c->pid);
-		return check_finish(c, false, now);
-	}
+	/* A stuck child stays ours: check_start() refuses until reaped. */
+	child_describe(&c->ch, rc, c->cur.msg, sizeof(c->cur.msg));
+	return check_finish(c, rc == CHILD_EXITED && child_ok(&c->ch), now);
 }
 
 /* ---- the common driver ---- */
@@ -635,16 +419,11 @@ script_step(struct check *c, uint32_t events, uint64_t now)
 int
 check_start(struct check *c, uint64_t now)
 {
-	siginfo_t si;
-
 	if (c->running)
 		return -1;
-	if (c->pid != 0) {
-		/* A child that outlived its run: reap it first, or refuse. */
-		if (!script_reap(c, &si))
-			return -1;
-		script_close(c);
-	}
+	/* A child that outlived its run: reaped now, or we refuse. */
+	if (child_busy(&c->ch))
+		return -1;
 	c->running = true;
 	c->t0 = now;
 	c->deadline = now + (uint64_t)c->cc.timeout_ms * 1000;
@@ -690,9 +469,9 @@ check_wait(const struct check *c, int *fd, uint32_t *events,
 	if (!c->running)
 		return;
 	if (c->cc.type == CHECK_SCRIPT) {
-		*fd = c->epfd;
+		*fd = child_fd(&c->ch);
 		*events = EPOLLIN;
-		*deadline = c->phase_deadline;
+		*deadline = child_deadline(&c->ch);
 		return;
 	}
 	mdb_wait(c->mdb, fd, events, &lib);
@@ -707,7 +486,7 @@ check_step(struct check *c, uint32_t events, uint64_t now)
 	if (!c->running)
 		return true;
 	if (c->cc.type == CHECK_SCRIPT)
-		return script_step(c, events, now);
+		return script_step(c, now);
 	return db_step(c, events, now);
 }
 
@@ -726,24 +505,9 @@ check_conf(const struct check *c)
 void
 check_free(struct check *c)
 {
-	struct pollfd pfd;
-	siginfo_t si;
-
 	if (c == NULL)
 		return;
-	if (c->pid != 0) {
-		kill(-c->pid, SIGKILL);
-		/* Bounded: a SIGKILLed child exits within microseconds. */
-		pfd.fd = c->pidfd;
-		pfd.events = POLLIN;
-		if (c->pidfd >= 0)
-			poll(&pfd, 1, CHECK_KILL_GRACE_MS);
-		if (c->pidfd >= 0)
-			script_reap(c, &si);
-		else
-			waitpid(c->pid, NULL, WNOHANG);
-		script_close(c);
-	}
+	child_abort(&c->ch);
 	mdb_free(c->mdb);
 	explicit_bzero(c->db.password, sizeof(c->db.password));
 	free(c);

@@ -79,7 +79,8 @@ struct check_result {
 	bool io_running, sql_running;
 };
 
-#define CHECK_KILL_GRACE_MS	1000	/* SIGTERM -> SIGKILL for scripts */
+#define CHECK_KILL_GRACE_MS	1000	/* SIGTERM -> SIGKILL for scripts;
+					   the same as CHILD_KILL_GRACE_MS */
 
 struct check;
 

@@ -24,6 +24,7 @@
 #   KEEPALIVED   binary (default keepalived from PATH)
 #   LAB_PROBE    a prebuilt probe binary (default: compiled into the tmp dir)
 #   LAB_VERBOSE  1: print every lab_wait_for as it starts
+#   LAB_FAILOVER_BLOCK  failover_block written into dbvipd configs (default 0)
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_REPO=$(cd "$LAB_DIR/../.." && pwd)
@@ -441,7 +442,10 @@ lab_dbvipd_conf() {
 	local h=$1 inst=$2 f="$LAB_TMP/$1.dbvipd.conf"
 	LAB_SOCK[$h]="$LAB_TMP/$h.sock"
 	if [ "${LAB_APPEND:-0}" != 1 ]; then
-		printf '[global]\ncontrol_socket = %s\n' "${LAB_SOCK[$h]}" >"$f"
+		# failover_block defaults to 600 s in dbvipd; lab tests that
+		# fail over repeatedly want it off unless they test it.
+		printf '[global]\ncontrol_socket = %s\nfailover_block = %s\n' \
+		    "${LAB_SOCK[$h]}" "${LAB_FAILOVER_BLOCK:-0}" >"$f"
 	fi
 	{ printf '\n[instance %s]\n' "$inst"; cat; } >>"$f"
 	echo "$f"

@@ -3,8 +3,8 @@
  * (each one accepted by Debian's keepalived 2.2.7 with `keepalived -t`) and
  * small texts for the syntax corners.  The output is checked line by line,
  * the warnings for their file, line and message; and every translated
- * sample, minus what conf.c does not read yet ([check] sections, track and
- * notify_* keys), must load with conf_load().
+ * sample, minus what conf.c does not read yet ([check] sections and
+ * track), must load with conf_load().
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,8 +176,8 @@ assert_short_lines(const struct kaimport_result *r)
 /* --- end to end: the output loads with conf_load ------------------------ */
 
 /*
- * Drop what conf.c does not read yet: [check] sections and the track and
- * notify_* keys.  Then load it as the agent would.
+ * Drop what conf.c does not read yet: [check] sections and the track
+ * keys.  Then load it as the agent would.
  */
 static void
 assert_loads(const struct kaimport_result *r)
@@ -200,8 +200,7 @@ assert_loads(const struct kaimport_result *r)
 		len = (size_t)(nl - s);
 		if (s[0] == '[')
 			in_check = strncmp(s, "[check ", 7) == 0;
-		if (in_check || strncmp(s, "track = ", 8) == 0 ||
-		    strncmp(s, "notify", 6) == 0)
+		if (in_check || strncmp(s, "track = ", 8) == 0)
 			continue;
 		fprintf(fp, "%.*s\n", (int)len, s);
 	}
@@ -396,6 +395,7 @@ test_syntax(void **state)
 	    "    'chk x'\n"
 	    "  }\n"
 	    "  notify_master '/bin/n.sh master'\n"
+	    "  notify_stop /bin/s.sh\n"
 	    "}\n", &r), 0);
 	assert_line(&r, "[check chk_x]");
 	assert_line(&r, "command = /bin/check a\tb");
@@ -405,6 +405,7 @@ test_syntax(void **state)
 	assert_line(&r, "vip = 198.51.100.9/24");
 	assert_line(&r, "track = chk_x");
 	assert_line(&r, "notify_master = /bin/n.sh master");
+	assert_line(&r, "notify_stop = /bin/s.sh");
 	assert_warn(&r, "inline.conf", 1, "is named chk_x here");
 	kaimport_free(&r);
 }

@@ -1,0 +1,326 @@
+/*
+ * guard: failover block, failover lock and maintenance.  See guard.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent.h"
+#include "clock.h"
+#include "guard.h"
+
+#define GUARD_TICK_MS	1000	/* lock_file stat and block expiry */
+
+/* --- pure part ------------------------------------------------------------ */
+
+bool
+guard_master_seen(struct guard_inst *gi, const struct ipaddr *m,
+    uint32_t block_ms, uint64_t now)
+{
+	bool known = gi->master.family != 0;
+
+	if (m->family == 0 || (known && ipaddr_eq(&gi->master, m)))
+		return false;
+	gi->master = *m;
+	if (!known)
+		return false;	/* the initial election */
+	gi->failovers++;
+	gi->t_failover = now;
+	gi->block_until = block_ms > 0 ? now + (uint64_t)block_ms * 1000 : 0;
+	return true;
+}
+
+void
+guard_ack(struct guard_inst *gi)
+{
+	gi->block_until = 0;
+}
+
+uint64_t
+guard_block_left_us(const struct guard *g, const struct guard_inst *gi,
+    uint64_t now)
+{
+	if (g->block_ms == 0 || gi->block_until <= now)
+		return 0;
+	return gi->block_until - now;
+}
+
+bool
+guard_locked(const struct guard *g)
+{
+	return g->lock_cmd || g->lock_file_present;
+}
+
+unsigned
+guard_bits(const struct guard *g, const struct guard_inst *gi,
+    bool is_master, uint64_t now, const char **why)
+{
+	unsigned bits = 0;
+
+	if (why != NULL)
+		*why = NULL;
+	if (g->maintenance)
+		bits |= VRRP_FAULT_OPERATOR;
+	/* The current master is never pushed out by a block or a lock. */
+	if (is_master)
+		return bits;
+	if (guard_locked(g)) {
+		bits |= VRRP_FAULT_BLOCKED;
+		if (why != NULL)
+			*why = "failover lock set";
+	} else if (guard_block_left_us(g, gi, now) > 0) {
+		bits |= VRRP_FAULT_BLOCKED;
+		if (why != NULL)
+			*why = "failover blocked (failover_block; "
+			    "dbvipctl ack ends it)";
+	}
+	return bits;
+}
+
+/* --- wiring --------------------------------------------------------------- */
+
+#define GUARD_FAULT_BITS	(VRRP_FAULT_OPERATOR | VRRP_FAULT_BLOCKED)
+
+/* Record the master the instance sees now; log a failover. */
+static void
+guard_note_master(struct instance *in, const struct ipaddr *m)
+{
+	struct guard_inst *gi = &in->guard;
+	struct ipaddr old = gi->master;
+	uint32_t block_ms = in->a->guard.block_ms;
+	char ob[IPADDR_STRLEN], nb[IPADDR_STRLEN];
+
+	if (!guard_master_seen(gi, m, block_ms, clock_now()))
+		return;
+	ipaddr_ntop(&old, ob, sizeof(ob));
+	ipaddr_ntop(m, nb, sizeof(nb));
+	if (block_ms > 0)
+		log_warnx("%s failover: master %s -> %s; no other takeover "
+		    "for %u.%03u s unless `dbvipctl ack`", in->tag, ob, nb,
+		    block_ms / 1000, block_ms % 1000);
+	else
+		log_info("%s failover: master %s -> %s", in->tag, ob, nb);
+}
+
+void
+guard_update(struct instance *in)
+{
+	struct agent *a = in->a;
+	struct vrrp_out out = { 0 };
+	uint64_t now = clock_now();
+	bool is_master = in->fsm.state == VRRP_ST_MASTER;
+	unsigned want, have, set, clr;
+	const char *why;
+
+	if (a->stopping || in->fsm.state == VRRP_ST_INIT)
+		return;
+	if (is_master)
+		guard_note_master(in, &in->fsm.self);
+	want = guard_bits(&a->guard, &in->guard, is_master, now, &why);
+	have = in->fsm.fault & GUARD_FAULT_BITS;
+	set = want & ~have;
+	clr = have & ~want;
+	if (set == 0 && clr == 0)
+		return;
+	/* Set before clearing, so a change of reason never passes BACKUP. */
+	if (set & VRRP_FAULT_OPERATOR)
+		vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_OPERATOR, true,
+		    "maintenance on", now, &out);
+	if (set & VRRP_FAULT_BLOCKED) {
+		log_info("%s %s: this node will not take over", in->tag, why);
+		vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_BLOCKED, true, why,
+		    now, &out);
+	}
+	if (clr & VRRP_FAULT_BLOCKED) {
+		log_info("%s failover guard lifted", in->tag);
+		vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_BLOCKED, false,
+		    "failover guard lifted", now, &out);
+	}
+	if (clr & VRRP_FAULT_OPERATOR)
+		vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_OPERATOR, false,
+		    "maintenance off", now, &out);
+	instance_exec(in, &out);
+}
+
+static void
+guard_deferred(void *arg)
+{
+	guard_update(arg);
+}
+
+void
+guard_kick(struct instance *in)
+{
+	if (in->a->stopping)
+		return;
+	loop_timer_set(in->a->loop, &in->t_guard, clock_now(), guard_deferred,
+	    in, "guard");
+}
+
+void
+guard_instance_stop(struct instance *in)
+{
+	loop_timer_cancel(in->a->loop, &in->t_guard);
+}
+
+void
+guard_advert(struct instance *in, uint8_t prio, const struct ipaddr *src)
+{
+	struct ipaddr before = in->guard.master;
+
+	/* Only masters advertise; priority 0 is one leaving. */
+	if (prio == 0 || in->fsm.state == VRRP_ST_MASTER)
+		return;
+	guard_note_master(in, src);
+	if (!ipaddr_eq(&before, &in->guard.master))
+		guard_kick(in);
+}
+
+/*
+ * stat() only: the lock is the file's existence.  A path that cannot be
+ * looked at (permissions) counts as locked: the safe side of a lock.
+ */
+static void
+guard_read_lock_file(struct agent *a)
+{
+	const char *path = a->conf.lock_file;
+	struct stat st;
+	bool present;
+	unsigned supp;
+
+	if (path[0] == '\0')
+		present = false;
+	else if (stat(path, &st) == 0)
+		present = true;
+	else if (errno == ENOENT || errno == ENOTDIR)
+		present = false;
+	else {
+		present = true;
+		if (log_rl_allow(&a->rl_guard, clock_now(), &supp))
+			log_warn("lock_file %s: cannot look at it; treated as "
+			    "set", path);
+	}
+	if (present != a->guard.lock_file_present)
+		log_info("lock_file %s %s: automatic takeover %s", path,
+		    present ? "appeared" : "is gone",
+		    present ? "forbidden" : "allowed again");
+	a->guard.lock_file_present = present;
+}
+
+static void
+guard_all(struct agent *a)
+{
+	struct instance *in;
+
+	for (in = a->inst; in != NULL; in = in->next)
+		guard_update(in);
+}
+
+static void
+guard_tick(void *arg)
+{
+	struct agent *a = arg;
+
+	loop_timer_set(a->loop, &a->t_guard_tick,
+	    clock_now() + GUARD_TICK_MS * USEC_PER_MSEC, guard_tick, a,
+	    "guard tick");
+	guard_read_lock_file(a);
+	guard_all(a);
+}
+
+void
+guard_apply(struct agent *a)
+{
+	a->guard.block_ms = a->conf.failover_block_ms;
+	guard_read_lock_file(a);
+	guard_all(a);
+}
+
+void
+guard_start(struct agent *a)
+{
+	a->guard.block_ms = a->conf.failover_block_ms;
+	guard_read_lock_file(a);
+	loop_timer_set(a->loop, &a->t_guard_tick,
+	    clock_now() + GUARD_TICK_MS * USEC_PER_MSEC, guard_tick, a,
+	    "guard tick");
+}
+
+void
+guard_stop(struct agent *a)
+{
+	loop_timer_cancel(a->loop, &a->t_guard_tick);
+}
+
+/* --- control commands ----------------------------------------------------- */
+
+static char *
+guard_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+guard_reply(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+char *
+guard_ctl_ack(struct agent *a)
+{
+	struct instance *in;
+	uint64_t now = clock_now();
+	int n = 0;
+
+	for (in = a->inst; in != NULL; in = in->next) {
+		if (guard_block_left_us(&a->guard, &in->guard, now) > 0)
+			n++;
+		guard_ack(&in->guard);
+	}
+	log_info("dbvipctl ack: failover block ended on %d instance(s)", n);
+	guard_all(a);
+	if (n == 0)
+		return guard_reply("ok: no failover block was active\n");
+	return guard_reply("ok: failover block ended on %d instance(s)%s\n", n,
+	    guard_locked(&a->guard) ? "; the failover lock is still set" :
+	    "");
+}
+
+char *
+guard_ctl_lock(struct agent *a, bool on)
+{
+	a->guard.lock_cmd = on;
+	log_info("dbvipctl %s: failover lock %s", on ? "lock" : "unlock",
+	    on ? "set" : "cleared");
+	guard_all(a);
+	if (on)
+		return guard_reply("ok: failover lock set: this node will not "
+		    "take over automatically\n");
+	if (a->guard.lock_file_present)
+		return guard_reply("ok: failover lock cleared, but lock_file "
+		    "%s exists: still locked\n", a->conf.lock_file);
+	return guard_reply("ok: failover lock cleared\n");
+}
+
+char *
+guard_ctl_maintenance(struct agent *a, bool on)
+{
+	bool was = a->guard.maintenance;
+
+	a->guard.maintenance = on;
+	if (was != on)
+		log_info("dbvipctl maintenance %s", on ? "on" : "off");
+	guard_all(a);
+	if (on)
+		return guard_reply("ok: maintenance on: this node gives up and "
+		    "never takes the VIP\n");
+	return guard_reply("ok: maintenance off\n");
+}

@@ -1,0 +1,109 @@
+/*
+ * guard: operator guards against flapping, as fault bits on the state
+ * machine (the FSM treats them like any other fault: a node in FAULT never
+ * wins and a master entering FAULT releases the VIP with a priority-0
+ * advertisement).
+ *
+ * - failover_block: each instance remembers the master it last saw (from
+ *   the adverts, or itself when MASTER).  When that changes from one
+ *   address to another, a failover happened; for failover_block after it,
+ *   an instance that is not the current master carries VRRP_FAULT_BLOCKED,
+ *   so no other node takes over if the new master dies too.  The first
+ *   master seen after start (the initial election) is not a failover.
+ *   `dbvipctl ack` ends the block on this node.
+ * - lock: `dbvipctl lock` or an existing lock_file: the same bit, for as
+ *   long as the lock is set (the master keeps the VIP; backups never win).
+ * - maintenance: VRRP_FAULT_OPERATOR on every instance, master included, so
+ *   a master gives the VIP up through the normal release path.
+ *
+ * The functions on struct guard / struct guard_inst are pure (time comes
+ * in as `now`, monotonic µs) and unit-tested with a fake clock; the ones
+ * on struct instance / struct agent wire them to the state machine.
+ */
+#ifndef DBVIP_GUARD_H
+#define DBVIP_GUARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../net/ipaddr.h"
+
+struct agent;
+struct instance;
+
+/* Agent-wide operator state. */
+struct guard {
+	uint32_t block_ms;		/* failover_block, 0 = off */
+	bool lock_cmd;			/* dbvipctl lock */
+	bool lock_file_present;		/* lock_file existed at the last look */
+	bool maintenance;		/* dbvipctl maintenance on */
+};
+
+/* Per instance: the master it follows and the last failover it saw. */
+struct guard_inst {
+	struct ipaddr master;		/* unset until a master is known */
+	uint64_t t_failover;		/* µs of the last failover, 0 = none */
+	uint64_t block_until;		/* µs; 0 = no block (or acked) */
+	uint64_t failovers;		/* master changes seen */
+};
+
+/*
+ * The current master is m (our own address while we are MASTER).  Returns
+ * true when that is a failover: a master was known and it was another
+ * address.  Then t_failover = now and, if block_ms > 0, block_until =
+ * now + block_ms.  The first master after start only sets master.
+ */
+bool guard_master_seen(struct guard_inst *gi, const struct ipaddr *m,
+    uint32_t block_ms, uint64_t now);
+
+/* dbvipctl ack: end the block (the known master stays). */
+void guard_ack(struct guard_inst *gi);
+
+/* Microseconds the block still runs (0 = none; block_ms 0 = off). */
+uint64_t guard_block_left_us(const struct guard *g,
+    const struct guard_inst *gi, uint64_t now);
+
+/* The lock is set (command or file). */
+bool guard_locked(const struct guard *g);
+
+/*
+ * The guard fault bits (VRRP_FAULT_OPERATOR, VRRP_FAULT_BLOCKED) the
+ * instance must carry now; is_master: its state machine is MASTER.  *why
+ * (may be NULL) gets a static reason for the BLOCKED bit.
+ */
+unsigned guard_bits(const struct guard *g, const struct guard_inst *gi,
+    bool is_master, uint64_t now, const char **why);
+
+/*
+ * Wiring (agent side).  guard_start() arms the 1-second tick that re-reads
+ * lock_file (stat only) and ends blocks; guard_apply() takes the config
+ * values (start and reload); guard_stop() cancels the tick.
+ */
+void guard_start(struct agent *a);
+void guard_apply(struct agent *a);
+void guard_stop(struct agent *a);
+
+/*
+ * An advert with priority prio from src passed the instance's checks:
+ * while not MASTER, a priority > 0 advert names the current master.
+ */
+void guard_advert(struct instance *in, uint8_t prio, const struct ipaddr *src);
+
+/*
+ * The instance changed state: re-evaluated on the next loop pass (not from
+ * inside instance_exec(), which is running its action list).
+ */
+void guard_kick(struct instance *in);
+
+/* Re-evaluate now: record a self-promotion, set or clear the bits. */
+void guard_update(struct instance *in);
+
+/* Cancel the instance's pending re-evaluation (before freeing it). */
+void guard_instance_stop(struct instance *in);
+
+/* Control commands; each returns a malloc'd "ok: ..." or "error: ..." */
+char *guard_ctl_ack(struct agent *a);
+char *guard_ctl_lock(struct agent *a, bool on);
+char *guard_ctl_maintenance(struct agent *a, bool on);
+
+#endif

@@ -1,0 +1,561 @@
+/*
+ * notify: keepalived-compatible notify hooks and dbvip events, one child at
+ * a time per instance.  See notify.h.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "agent.h"
+#include "clock.h"
+#include "notify.h"
+
+#define NOTIFY_RETRY_MS		1000	/* a stuck child: look again */
+#define NOTIFY_FLUSH_POLL_MS	50
+
+/* --- pure helpers --------------------------------------------------------- */
+
+const char *
+notify_state_name(enum vrrp_state s)
+{
+	switch (s) {
+	case VRRP_ST_MASTER:
+		return "MASTER";
+	case VRRP_ST_BACKUP:
+		return "BACKUP";
+	case VRRP_ST_FAULT:
+		return "FAULT";
+	case VRRP_ST_INIT:
+	default:
+		return "STOP";
+	}
+}
+
+static char arg_sh[] = "sh";
+static char arg_c[] = "-c";
+
+int
+notify_build_plain(struct notify_run *r, const char *cmd)
+{
+	if (strlen(cmd) >= sizeof(r->cmd))
+		return -1;
+	strcpy(r->cmd, cmd);
+	r->argv[0] = arg_sh;
+	r->argv[1] = arg_c;
+	r->argv[2] = r->cmd;
+	r->argv[3] = NULL;
+	return 0;
+}
+
+/*
+ * keepalived appends its arguments to the command's own; "$@" after the
+ * command text does the same through the shell, and keeps each argument
+ * one word whatever it contains.
+ */
+int
+notify_build_notify(struct notify_run *r, const char *cmd,
+    const char *instance, const char *state, unsigned prio)
+{
+	int n;
+
+	n = snprintf(r->cmd, sizeof(r->cmd), "%s \"$@\"", cmd);
+	if (n < 0 || (size_t)n >= sizeof(r->cmd) ||
+	    strlen(instance) >= sizeof(r->args[1]))
+		return -1;
+	snprintf(r->args[0], sizeof(r->args[0]), "INSTANCE");
+	snprintf(r->args[1], sizeof(r->args[1]), "%s", instance);
+	snprintf(r->args[2], sizeof(r->args[2]), "%s", state);
+	snprintf(r->args[3], sizeof(r->args[3]), "%u", prio);
+	r->argv[0] = arg_sh;
+	r->argv[1] = arg_c;
+	r->argv[2] = r->cmd;
+	r->argv[3] = arg_sh;		/* $0 of the -c text */
+	r->argv[4] = r->args[0];
+	r->argv[5] = r->args[1];
+	r->argv[6] = r->args[2];
+	r->argv[7] = r->args[3];
+	r->argv[8] = NULL;
+	return 0;
+}
+
+/* Append printf output at *off; -1 (and nothing appended) if too long. */
+static int
+json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off) {
+		buf[*off] = '\0';
+		return -1;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
+int
+notify_json_str(char *buf, size_t len, size_t *off, const char *s)
+{
+	size_t start = *off;
+	int rc = json_put(buf, len, off, "\"");
+
+	for (; rc == 0 && *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			rc = json_put(buf, len, off, "\\%c", ch);
+		else if (ch == '\n')
+			rc = json_put(buf, len, off, "\\n");
+		else if (ch == '\t')
+			rc = json_put(buf, len, off, "\\t");
+		else if (ch == '\r')
+			rc = json_put(buf, len, off, "\\r");
+		else if (ch < 0x20 || ch == 0x7f)
+			rc = json_put(buf, len, off, "\\u%04x", ch);
+		else
+			rc = json_put(buf, len, off, "%c", ch);
+	}
+	if (rc == 0)
+		rc = json_put(buf, len, off, "\"");
+	if (rc == -1 && start < len) {
+		*off = start;
+		buf[start] = '\0';
+	}
+	return rc;
+}
+
+int
+notify_json_field(char *buf, size_t len, size_t *off, const char *key,
+    const char *val)
+{
+	size_t start = *off;
+
+	if ((start > 0 && json_put(buf, len, off, ",") == -1) ||
+	    notify_json_str(buf, len, off, key) == -1 ||
+	    json_put(buf, len, off, ":") == -1 ||
+	    notify_json_str(buf, len, off, val) == -1) {
+		*off = start;
+		if (start < len)
+			buf[start] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+notify_json_event(char *buf, size_t len, const char *event,
+    const char *instance, const struct timespec *wall, const char *fields)
+{
+	struct tm tm;
+	char ts[40];
+	size_t off = 0;
+
+	if (gmtime_r(&wall->tv_sec, &tm) == NULL)
+		return -1;
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (json_put(buf, len, &off, "{\"event\":") == -1 ||
+	    notify_json_str(buf, len, &off, event) == -1 ||
+	    json_put(buf, len, &off, ",\"instance\":") == -1 ||
+	    notify_json_str(buf, len, &off, instance) == -1 ||
+	    json_put(buf, len, &off, ",\"time\":\"%s.%03ldZ\"", ts,
+	    wall->tv_nsec / 1000000) == -1)
+		return -1;
+	if (fields != NULL && fields[0] != '\0' &&
+	    json_put(buf, len, &off, ",%s", fields) == -1)
+		return -1;
+	if (json_put(buf, len, &off, "}\n") == -1)
+		return -1;
+	return (int)off;
+}
+
+/* --- the queue ------------------------------------------------------------ */
+
+static void nq_next(struct notify_q *q);
+
+static void
+nq_unwatch(struct notify_q *q)
+{
+	if (q->watched_fd != -1) {
+		loop_del_fd(q->a->loop, q->watched_fd);
+		q->watched_fd = -1;
+	}
+	loop_timer_cancel(q->a->loop, &q->t_wait);
+}
+
+static void
+nq_free(struct notify_q *q)
+{
+	struct notify_q **pp;
+	struct notify_run *r;
+
+	nq_unwatch(q);
+	child_abort(&q->ch);
+	free(q->cur);
+	while ((r = q->head) != NULL) {
+		q->head = r->next;
+		free(r);
+	}
+	for (pp = &q->a->notify_qs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	}
+	if (q->in != NULL)
+		q->in->nq = NULL;
+	free(q);
+}
+
+static void
+nq_fail(struct notify_q *q, const char *what, const char *msg, uint64_t ms)
+{
+	q->failures++;
+	snprintf(q->last_failure, sizeof(q->last_failure), "%s: %s", what,
+	    msg);
+	log_warnx("%s %s failed after %llu ms: %s", q->tag, what,
+	    (unsigned long long)ms, msg);
+}
+
+static void
+nq_finish(struct notify_q *q, enum child_rc rc)
+{
+	uint64_t ms = (clock_now() - q->t_start) / USEC_PER_MSEC;
+	char msg[300];
+
+	child_describe(&q->ch, rc, msg, sizeof(msg));
+	q->runs++;
+	if (rc == CHILD_EXITED && child_ok(&q->ch))
+		log_info("%s %s done in %llu ms", q->tag, q->cur->what,
+		    (unsigned long long)ms);
+	else
+		nq_fail(q, q->cur->what, msg, ms);
+	free(q->cur);
+	q->cur = NULL;
+}
+
+static void nq_timer(void *arg);
+
+static void
+nq_step(struct notify_q *q)
+{
+	enum child_rc rc;
+
+	if (q->cur == NULL)
+		return;
+	rc = child_step(&q->ch, clock_now());
+	if (rc == CHILD_RUNNING) {
+		loop_timer_set(q->a->loop, &q->t_wait, child_deadline(&q->ch),
+		    nq_timer, q, "notify deadline");
+		return;
+	}
+	nq_unwatch(q);
+	nq_finish(q, rc);
+	nq_next(q);
+}
+
+static void
+nq_fd(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	nq_step(arg);
+}
+
+static void
+nq_timer(void *arg)
+{
+	nq_step(arg);
+}
+
+static void
+nq_retry(void *arg)
+{
+	nq_next(arg);
+}
+
+/* Start the next queued run unless one is running; never blocks. */
+static void
+nq_next(struct notify_q *q)
+{
+	struct notify_run *r;
+	char err[160];
+	uint64_t now = clock_now();
+	bool in_loop = !q->a->stopping;
+
+	while (q->cur == NULL && q->head != NULL) {
+		if (child_busy(&q->ch)) {
+			/* A child survived SIGKILL: the next waits for it. */
+			if (in_loop)
+				loop_timer_set(q->a->loop, &q->t_wait,
+				    now + NOTIFY_RETRY_MS * USEC_PER_MSEC,
+				    nq_retry, q, "notify retry");
+			return;
+		}
+		r = q->head;
+		q->head = r->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->len--;
+		if (child_spawn(&q->ch, "/bin/sh", r->argv,
+		    r->inlen > 0 ? r->input : NULL, r->inlen,
+		    CHILD_CAPTURE_STDERR, q->a->conf.notify_timeout_ms, now,
+		    err, sizeof(err)) == -1) {
+			q->runs++;
+			nq_fail(q, r->what, err, 0);
+			free(r);
+			continue;
+		}
+		q->cur = r;
+		q->t_start = now;
+		log_debug(LOG_FSM, "%s %s started (pid %d)", q->tag, r->what,
+		    (int)q->ch.pid);
+		if (!in_loop)
+			return;
+		if (loop_add_fd(q->a->loop, child_fd(&q->ch), EPOLLIN, nq_fd,
+		    q) == 0)
+			q->watched_fd = child_fd(&q->ch);
+		else
+			log_warn("%s %s: watch child", q->tag, r->what);
+		loop_timer_set(q->a->loop, &q->t_wait, child_deadline(&q->ch),
+		    nq_timer, q, "notify deadline");
+	}
+	/* A detached queue ends with its last run. */
+	if (in_loop && q->cur == NULL && q->head == NULL && q->in == NULL)
+		nq_free(q);
+}
+
+static void
+nq_push(struct notify_q *q, struct notify_run *r)
+{
+	unsigned supp;
+
+	if (q->len >= NOTIFY_QUEUE_MAX) {
+		q->dropped++;
+		if (log_rl_allow(&q->rl_drop, clock_now(), &supp))
+			log_warnx("%s %s dropped: %d runs already queued%s",
+			    q->tag, r->what, q->len,
+			    supp ? " (similar lines suppressed)" : "");
+		free(r);
+		return;
+	}
+	r->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = r;
+	else
+		q->head = r;
+	q->tail = r;
+	q->len++;
+	nq_next(q);
+}
+
+static struct notify_run *
+nq_run_new(const char *what, size_t inlen)
+{
+	struct notify_run *r;
+
+	if ((r = calloc(1, sizeof(*r) + inlen + 1)) == NULL) {
+		log_warn("notify %s", what);
+		return NULL;
+	}
+	r->what = what;
+	r->inlen = inlen;
+	return r;
+}
+
+static void
+nq_plain(struct notify_q *q, const char *what, const char *cmd)
+{
+	struct notify_run *r;
+
+	if (cmd[0] == '\0' || (r = nq_run_new(what, 0)) == NULL)
+		return;
+	if (notify_build_plain(r, cmd) == -1) {
+		nq_fail(q, what, "command too long", 0);
+		free(r);
+		return;
+	}
+	nq_push(q, r);
+}
+
+static void
+nq_event(struct notify_q *q, const char *event, const char *fields)
+{
+	const struct instance *in = q->in;
+	struct notify_run *r;
+	struct timespec wall;
+	char buf[CHILD_INPUT_MAX];
+	int n;
+
+	if (in == NULL || in->c.event_script[0] == '\0')
+		return;
+	/* A timestamp for the reader, not for timing. */
+	clock_gettime(CLOCK_REALTIME, &wall);
+	n = notify_json_event(buf, sizeof(buf), event, in->c.name, &wall,
+	    fields);
+	if (n < 0) {
+		nq_fail(q, "event_script", "event larger than 4 kB; dropped",
+		    0);
+		return;
+	}
+	if ((r = nq_run_new("event_script", (size_t)n)) == NULL)
+		return;
+	memcpy(r->input, buf, (size_t)n);
+	if (notify_build_plain(r, in->c.event_script) == -1) {
+		nq_fail(q, "event_script", "command too long", 0);
+		free(r);
+		return;
+	}
+	nq_push(q, r);
+}
+
+/* --- instance side -------------------------------------------------------- */
+
+int
+notify_attach(struct instance *in)
+{
+	struct notify_q *q;
+
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	q->a = in->a;
+	q->in = in;
+	snprintf(q->tag, sizeof(q->tag), "%s", in->tag);
+	child_init(&q->ch);
+	q->watched_fd = -1;
+	q->next = in->a->notify_qs;
+	in->a->notify_qs = q;
+	in->nq = q;
+	return 0;
+}
+
+void
+notify_detach(struct instance *in)
+{
+	struct notify_q *q = in->nq;
+
+	if (q == NULL)
+		return;
+	in->nq = NULL;
+	q->in = NULL;
+	if (!q->a->stopping && q->cur == NULL && q->head == NULL)
+		nq_free(q);
+}
+
+void
+notify_state(struct instance *in, enum vrrp_state from, enum vrrp_state to,
+    const char *reason)
+{
+	struct notify_q *q = in->nq;
+	struct notify_run *r;
+	const char *st = notify_state_name(to);
+	char fields[512];
+	size_t off = 0;
+
+	if (q == NULL)
+		return;
+	switch (to) {
+	case VRRP_ST_MASTER:
+		nq_plain(q, "notify_master", in->c.notify_master);
+		break;
+	case VRRP_ST_BACKUP:
+		nq_plain(q, "notify_backup", in->c.notify_backup);
+		break;
+	case VRRP_ST_FAULT:
+		nq_plain(q, "notify_fault", in->c.notify_fault);
+		break;
+	case VRRP_ST_INIT:
+	default:
+		nq_plain(q, "notify_stop", in->c.notify_stop);
+		break;
+	}
+	if (in->c.notify[0] != '\0' && (r = nq_run_new("notify", 0)) != NULL) {
+		if (notify_build_notify(r, in->c.notify, in->c.name, st,
+		    in->fsm.priority) == -1) {
+			nq_fail(q, "notify", "command too long", 0);
+			free(r);
+		} else
+			nq_push(q, r);
+	}
+	if (in->c.event_script[0] == '\0')
+		return;
+	if (notify_json_field(fields, sizeof(fields), &off, "from",
+	    notify_state_name(from)) == 0 &&
+	    notify_json_field(fields, sizeof(fields), &off, "to", st) == 0 &&
+	    json_put(fields, sizeof(fields), &off, ",\"priority\":%u",
+	    in->fsm.priority) == 0)
+		(void)notify_json_field(fields, sizeof(fields), &off,
+		    "reason", reason != NULL ? reason : "");
+	nq_event(q, "state", fields);
+}
+
+void
+notify_event(struct instance *in, const char *event, const char *json_fields)
+{
+	if (in->nq != NULL)
+		nq_event(in->nq, event, json_fields);
+}
+
+/* --- shutdown --------------------------------------------------------------- */
+
+void
+notify_flush_all(struct agent *a, uint32_t budget_ms)
+{
+	struct pollfd pfd[64];
+	struct notify_q *q;
+	uint64_t now, end;
+	enum child_rc rc;
+	int n, wait_ms;
+
+	now = clock_update();
+	end = now + (uint64_t)budget_ms * USEC_PER_MSEC;
+	for (q = a->notify_qs; q != NULL; q = q->next)
+		nq_unwatch(q);
+	while (now < end) {
+		n = 0;
+		for (q = a->notify_qs; q != NULL; q = q->next) {
+			if (q->cur != NULL) {
+				rc = child_step(&q->ch, now);
+				if (rc != CHILD_RUNNING)
+					nq_finish(q, rc);
+			}
+			if (q->cur == NULL)
+				nq_next(q);
+			if (q->cur != NULL &&
+			    n < (int)(sizeof(pfd) / sizeof(pfd[0]))) {
+				pfd[n].fd = child_fd(&q->ch);
+				pfd[n].events = POLLIN;
+				n++;
+			}
+		}
+		if (n == 0)
+			break;
+		wait_ms = (int)((end - now) / USEC_PER_MSEC);
+		if (wait_ms > NOTIFY_FLUSH_POLL_MS)
+			wait_ms = NOTIFY_FLUSH_POLL_MS;
+		if (poll(pfd, (nfds_t)n, wait_ms) == -1 && errno != EINTR)
+			break;
+		now = clock_update();
+	}
+	while ((q = a->notify_qs) != NULL) {
+		if (q->cur != NULL)
+			log_warnx("%s %s still running at exit; killed",
+			    q->tag, q->cur->what);
+		if (q->len > 0)
+			log_warnx("%s %d notify run(s) not started at exit",
+			    q->tag, q->len);
+		nq_free(q);
+	}
+}
