@@ -59,7 +59,8 @@
  *
  *   Operator guards and hooks (conf_ops.c):
  *   [global] or [mariadb]:  failover_block = 600  (seconds, 0 = off; in
- *                           one of the two sections only)
+ *                           one of the two sections only; the default is
+ *                           600 with a [mariadb] section, else 0)
  *   [global]:  lock_file = /PATH   (absent = no lock file)
  *              notify_timeout = 10 (seconds, 0.001..3600)
  *              event_script = CMD  (default for every instance)

@@ -169,6 +169,13 @@ conf_ops_finish(struct conf_parse *p)
 	struct conf *c = p->c;
 	int i;
 
+	/*
+	 * The block guards against promotion ping-pong, so by default it
+	 * applies where there is a database to promote; a VIP-only group
+	 * fails over as often as it must.
+	 */
+	if (p->failover_block_line == 0 && !c->have_db)
+		c->failover_block_ms = 0;
 	for (i = 0; i < c->ninst; i++)
 		if (c->inst[i].event_script[0] == '\0')
 			strcpy(c->inst[i].event_script, c->event_script);

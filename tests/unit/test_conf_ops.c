@@ -61,11 +61,16 @@ test_defaults(void **state)
 	(void)state;
 	if (load(INST, &c) != 0)
 		fail_msg("%s", err);
-	assert_int_equal(c.failover_block_ms, 600000);
+	/* No database to promote: no block unless asked for. */
+	assert_int_equal(c.failover_block_ms, 0);
 	assert_string_equal(c.lock_file, "");
 	assert_int_equal(c.notify_timeout_ms, 10000);
 	assert_string_equal(c.inst[0].notify, "");
 	assert_string_equal(c.inst[0].event_script, "");
+	conf_free(&c);
+	if (load(INST "[mariadb]\nsocket = /tmp/s\nuser = u\n", &c) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.failover_block_ms, 600000);
 	conf_free(&c);
 }
 
