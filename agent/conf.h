@@ -34,10 +34,11 @@
  * instances.  A file-wide error ("no instance") has no line number.
  *
  *   [mariadb]                  how the checks reach the local database
- *   socket = /run/mysqld/mysqld.sock     (or host = NUMERIC-ADDRESS, port)
- *   user = dbvip               password_file = /etc/dbvip/mariadb.pass
+ *   socket = PATH              (or host = NUMERIC-ADDRESS, port = 3306;
+ *                              one of the two is required)
+ *   user = NAME (required)     password_file = PATH
  *   connect_timeout = 2        (seconds)
- *   The password file must not be readable by group or others; its first
+ *   The password file must give group and others no access at all; its first
  *   line is the password.  The password never appears in logs or status.
  *
  *   [check NAME]

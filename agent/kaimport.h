@@ -29,9 +29,8 @@
  *
  * The output always starts with a [global] section holding control_socket,
  * then one [check NAME] section (type = script) per tracked vrrp_script,
- * then one [instance NAME] section per translatable vrrp_instance.  Check
- * sections and the instance keys track and notify_* belong to dbvip's
- * health-check configuration, which conf.c does not read yet.
+ * then one [instance NAME] section per translatable vrrp_instance; the
+ * whole output loads with conf_load().
  */
 #ifndef DBVIP_KAIMPORT_H
 #define DBVIP_KAIMPORT_H

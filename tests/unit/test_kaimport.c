@@ -3,8 +3,8 @@
  * (each one accepted by Debian's keepalived 2.2.7 with `keepalived -t`) and
  * small texts for the syntax corners.  The output is checked line by line,
  * the warnings for their file, line and message; and every translated
- * sample, minus what conf.c does not read yet ([check] sections and
- * track), must load with conf_load().
+ * sample, [check] sections, track and hooks included, must load with
+ * conf_load().
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,36 +175,19 @@ assert_short_lines(const struct kaimport_result *r)
 
 /* --- end to end: the output loads with conf_load ------------------------ */
 
-/*
- * Drop what conf.c does not read yet: [check] sections and the track
- * keys.  Then load it as the agent would.
- */
+/* The whole output, checks and hooks included, loads as the agent would. */
 static void
 assert_loads(const struct kaimport_result *r)
 {
 	char path[] = "/tmp/dbvip-test-kaimport-XXXXXX";
-	const char *s = r->text, *nl;
-	bool in_check = false;
 	struct conf c;
-	size_t len;
-	FILE *fp;
+	size_t len = strlen(r->text);
 	int fd;
 
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
-	assert_non_null(fp);
-	for (; *s != '\0'; s = nl + 1) {
-		nl = strchr(s, '\n');
-		assert_non_null(nl);
-		len = (size_t)(nl - s);
-		if (s[0] == '[')
-			in_check = strncmp(s, "[check ", 7) == 0;
-		if (in_check || strncmp(s, "track = ", 8) == 0)
-			continue;
-		fprintf(fp, "%.*s\n", (int)len, s);
-	}
-	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(write(fd, r->text, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
 	assert_short_lines(r);
 	if (conf_load(path, &c, err, sizeof(err)) != 0) {
 		unlink(path);
