@@ -442,7 +442,7 @@ lab_dbvipd_conf() {
 	local h=$1 inst=$2 f="$LAB_TMP/$1.dbvipd.conf"
 	LAB_SOCK[$h]="$LAB_TMP/$h.sock"
 	if [ "${LAB_APPEND:-0}" != 1 ]; then
-		# failover_block defaults to 600 s in dbvipd; lab tests that
+		# failover_block defaults to 600 s with [mariadb]; lab tests that
 		# fail over repeatedly want it off unless they test it.
 		printf '[global]\ncontrol_socket = %s\nfailover_block = %s\n' \
 		    "${LAB_SOCK[$h]}" "${LAB_FAILOVER_BLOCK:-0}" >"$f"
@@ -958,7 +958,8 @@ lab_dbvipd_conf_db() {
 	local h=$1 f="$LAB_TMP/$1.dbvipd.conf"
 	LAB_SOCK[$h]="$LAB_TMP/$h.sock"
 	{
-		printf '[global]\ncontrol_socket = %s\n\n' "${LAB_SOCK[$h]}"
+		printf '[global]\ncontrol_socket = %s\nfailover_block = %s\n\n' \
+		    "${LAB_SOCK[$h]}" "${LAB_FAILOVER_BLOCK:-0}"
 		lab_db_conf_section "$h"
 		printf '\n'
 		cat
