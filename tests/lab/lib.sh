@@ -143,11 +143,10 @@ lab_wait_exit() {
 }
 lab_not_alive() { ! lab_alive "$1"; }
 
-lab_cleanup() {
-	local rc=$? pid ns kids
-	trap - EXIT INT TERM
-	set +e
-	# Stop agents first so they can leave cleanly, then anything else.
+# lab_stop_owned: TERM every process this run started (its children too,
+# stopped ones woken first), wait up to 3 s each, then KILL what is left.
+lab_stop_owned() {
+	local pid kids
 	for pid in "${LAB_PIDS[@]}"; do
 		lab_alive "$pid" || continue
 		kids=$(pgrep -P "$pid" 2>/dev/null)
@@ -162,6 +161,14 @@ lab_cleanup() {
 			kill -KILL $kids "$pid" 2>/dev/null
 		fi
 	done
+}
+
+lab_cleanup() {
+	local rc=$? ns
+	trap - EXIT INT TERM
+	set +e
+	# Stop agents first so they can leave cleanly, then anything else.
+	lab_stop_owned
 	if [ -n "${P:-}" ]; then
 		for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
 			case $ns in

@@ -41,15 +41,9 @@ fi
 lab_init
 
 t_cleanup() {
-	local rc=$? pid
+	local rc=$?
 	set +e
-	for pid in "${LAB_PIDS[@]}"; do
-		lab_alive "$pid" && kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${LAB_PIDS[@]}"; do
-		lab_wait_for "pid $pid to stop" 5 lab_not_alive "$pid" ||
-		    kill -KILL "$pid" 2>/dev/null
-	done
+	lab_stop_owned
 	if [ "$INSTALLED_BY_US" = 1 ] && dpkg-query -W dbvip >/dev/null 2>&1; then
 		dpkg -P dbvip >/dev/null 2>&1 || echo "# dpkg -P dbvip failed" >&2
 	fi

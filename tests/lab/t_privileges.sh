@@ -46,15 +46,9 @@ lab_init
 # Our processes must be gone before userdel (it refuses a user that still
 # runs something); then the lab's own cleanup, with our exit status.
 t_cleanup() {
-	local rc=$? pid
+	local rc=$?
 	set +e
-	for pid in "${LAB_PIDS[@]}"; do
-		lab_alive "$pid" && kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${LAB_PIDS[@]}"; do
-		lab_wait_for "pid $pid to stop" 5 lab_not_alive "$pid" ||
-		    kill -KILL "$pid" 2>/dev/null
-	done
+	lab_stop_owned
 	if [ "$CREATED_USER" = 1 ]; then
 		userdel "$USER_NAME" 2>/dev/null ||
 		    echo "# could not remove user $USER_NAME" >&2
