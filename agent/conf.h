@@ -53,6 +53,19 @@
  *
  *   In [instance NAME]:  track = CHECK  (repeatable)
  *   Database checks need a [mariadb] section.
+ *
+ *   The database role, in [mariadb] (see agent/role.h):
+ *   role = none | replication | galera
+ *   admin_user = NAME  admin_password_file = PATH   (role SQL; default:
+ *                      the check user; needs READ ONLY ADMIN, so it must
+ *                      not be the check user when a write check is used)
+ *   repl_user = NAME   repl_password_file = PATH    (replication)
+ *   promote_wait = 5   promote_backoff = 10   demote_timeout = 1
+ *   role_check_interval = 0 (= advert_int)   peer_timeout = 0.5 (seconds)
+ *   promote_sql = SQL  kill_sessions_on_demote = no
+ *   db_peer = VRRP-ADDRESS DB-ADDRESS[:PORT]         (repeatable)
+ *   In [instance NAME]:  database = yes | no  (which instance carries the
+ *   role; default: the only instance)
  */
 #ifndef DBVIP_CONF_H
 #define DBVIP_CONF_H
@@ -94,6 +107,7 @@ struct conf_instance {
 	uint32_t garp_delay_ms;		/* between repeats */
 	uint32_t garp_refresh_ms;	/* re-announce while master, 0 = off */
 	int track[CONF_MAX_TRACK];	/* indexes into conf.checks */
+	int database;			/* database = yes|no; -1 = not set */
 	int ntrack;
 	int line;			/* where the section starts */
 	/* Internal to the parser: names until resolved at end of file. */
@@ -109,6 +123,43 @@ struct conf_check {
 	int line;
 };
 
+enum conf_role_kind {
+	CONF_ROLE_NONE = 0,		/* health gating only, no role SQL */
+	CONF_ROLE_REPLICATION,		/* GTID replication: promote, fence,
+					   re-point, rejoin */
+	CONF_ROLE_GALERA,		/* health gating only, no role SQL */
+};
+
+#define CONF_MAX_DB_PEERS	16
+
+/* db_peer = VRRP-ADDRESS DB-ADDRESS[:PORT] */
+struct conf_db_peer {
+	struct ipaddr vrrp;		/* the peer's advertising address */
+	char host[64];			/* numeric database address */
+	unsigned port;
+};
+
+/* The [mariadb] keys of the database role (agent/role.c). */
+struct conf_role {
+	enum conf_role_kind kind;
+	char admin_user[64];		/* "" = the check user */
+	char admin_password[128];
+	char admin_password_file[256];
+	char repl_user[64];
+	char repl_password[128];
+	char repl_password_file[256];
+	uint32_t promote_wait_ms;	/* relay log apply bound */
+	uint32_t promote_backoff_ms;	/* FAULT after a failed promotion */
+	uint32_t demote_timeout_ms;	/* bound of read_only=ON on release */
+	uint32_t check_interval_ms;	/* re-assert period; 0 = advert_int */
+	uint32_t peer_timeout_ms;	/* one peer database query */
+	char promote_sql[512];		/* optional extra statement */
+	bool kill_sessions;		/* kill_sessions_on_demote */
+	struct conf_db_peer peers[CONF_MAX_DB_PEERS];
+	int npeers;
+	int inst;			/* index of the role's instance, or -1 */
+};
+
 struct conf {
 	char path[256];
 	char control_socket[CONF_PATH_MAX];
@@ -120,6 +171,7 @@ struct conf {
 	char password_file[256];
 	struct conf_check *checks;
 	int nchecks;
+	struct conf_role role;
 };
 
 /*
