@@ -963,10 +963,13 @@ instance_free(struct instance *in)
 	 */
 	in->freeing = true;
 	in->q_busy = false;
-	vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
-	instance_exec(in, &out);
-	if (in->vips_held)
-		instance_vips(in, false);
+	if (!a->keep_on_exit) {
+		vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
+		instance_exec(in, &out);
+		if (in->vips_held)
+			instance_vips(in, false);
+	} else if (in->vips_held)
+		log_info("%s exiting for a restart: VIPs kept", in->tag);
 	role_free(in->role);
 	in->role = NULL;
 	loop_timer_cancel(a->loop, &in->t_fsm);

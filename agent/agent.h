@@ -115,6 +115,7 @@ struct agent {
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;
+	bool keep_on_exit;		/* SIGQUIT: leave VIPs and role as is */
 };
 
 /*

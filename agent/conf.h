@@ -61,7 +61,7 @@
  *                      not be the check user when a write check is used)
  *   repl_user = NAME   repl_password_file = PATH    (replication)
  *   promote_wait = 5   promote_backoff = 10   demote_timeout = 1
- *   role_check_interval = 0 (= advert_int)   peer_timeout = 0.5 (seconds)
+ *   role_check_interval = 0 (= advert_int)   peer_timeout = 0.3 (seconds)
  *   promote_sql = SQL  kill_sessions_on_demote = no
  *   db_peer = VRRP-ADDRESS DB-ADDRESS[:PORT]         (repeatable)
  *   In [instance NAME]:  database = yes | no  (which instance carries the

@@ -36,12 +36,12 @@
 enum role_job { JOB_NONE = 0, JOB_PROBE, JOB_PROMOTE, JOB_DEMOTE, JOB_CHECK };
 
 enum {
-	P_SHOW = 0, P_PEERS, P_KILLTO, P_WAIT, P_STOP, P_RESET, P_RW, P_SQL,
+	P_SHOW = 0, P_PEERS, P_KILLTO, P_WAIT, P_STOP, P_SQLSTOP, P_RW, P_SQL,
 	P_CONFIRM, P_DONE
 };
 static const char *const p_name[] = {
 	"show slave status", "peer freshness", "semi-sync kill timeout",
-	"master_gtid_wait", "stop slave", "reset slave all",
+	"master_gtid_wait", "stop slave", "sql thread stopped",
 	"read_only=OFF", "promote_sql", "confirm read_only=0", "done",
 };
 
@@ -76,7 +76,9 @@ struct rconn {
 	rconn_cb *cb;
 	bool busy;
 	bool posted_ok;
+	bool retried;
 	uint32_t limit_ms;
+	const char *sql;		/* for the one retry */
 
 	/* A peer in the freshness check. */
 	char host[64];
@@ -94,6 +96,8 @@ struct role {
 	char check_user[64];
 	unsigned io_timeout_s;
 	struct rconn local;
+	struct rconn stopper;		/* STOP SLAVE; RESET SLAVE ALL */
+	uint64_t sqlstop_until;
 	struct rconn peer[ROLE_NPEERS];
 	int npeer, peers_left;
 	struct role_info info;
@@ -282,6 +286,8 @@ rconn_post_timer(void *arg)
 	rconn_finish(c, c->posted_ok);
 }
 
+static void rconn_send(struct rconn *c);
+
 static void
 rconn_after(struct rconn *c, enum mdb_rc rc)
 {
@@ -290,6 +296,17 @@ rconn_after(struct rconn *c, enum mdb_rc rc)
 	uint32_t events;
 	int fd;
 
+	/*
+	 * An idle connection the server dropped (restart, wait_timeout)
+	 * fails the next statement with 2006 before sending it; every role
+	 * statement is idempotent, so send it once more on a new one.
+	 */
+	if (rc == MDB_ERR && mdb_errno(c->m) == 2006 && !c->retried) {
+		c->retried = true;
+		loop_timer_cancel(l, &c->t_lib);
+		rconn_send(c);
+		return;
+	}
 	if (rc != MDB_WAIT) {
 		rconn_finish(c, rc == MDB_OK);
 		return;
@@ -311,28 +328,41 @@ rconn_after(struct rconn *c, enum mdb_rc rc)
  * the whole statement (connect included).
  */
 static void
-rconn_start(struct rconn *c, const char *sql, uint32_t limit_ms, rconn_cb *cb)
+rconn_send(struct rconn *c)
 {
 	struct loop *l = role_loop(c->r);
 	uint64_t now = clock_now();
 	enum mdb_rc rc;
 
-	c->cb = cb;
-	c->busy = true;
-	c->limit_ms = limit_ms;
-	log_debug(LOG_SQL, "%s role: %s", role_tag(c->r),
-	    strncmp(sql, "CHANGE MASTER", 13) == 0 ? "CHANGE MASTER TO ..." :
-	    sql);
-	rc = mdb_query_start(c->m, sql, now);
+	rc = mdb_query_start(c->m, c->sql, now);
+	if (rc == MDB_ERR && mdb_errno(c->m) == 2006 && !c->retried) {
+		c->retried = true;
+		rc = mdb_query_start(c->m, c->sql, now);
+	}
 	if (rc != MDB_WAIT) {
+		loop_timer_cancel(l, &c->t_limit);
 		c->posted_ok = rc == MDB_OK;
 		loop_timer_set(l, &c->t_post, now, rconn_post_timer, c,
 		    "role sql");
 		return;
 	}
-	loop_timer_set(l, &c->t_limit, now + (uint64_t)limit_ms * 1000,
-	    rconn_limit_timer, c, "role sql limit");
 	rconn_after(c, MDB_WAIT);
+}
+
+static void
+rconn_start(struct rconn *c, const char *sql, uint32_t limit_ms, rconn_cb *cb)
+{
+	c->cb = cb;
+	c->busy = true;
+	c->retried = false;
+	c->limit_ms = limit_ms;
+	c->sql = sql;
+	log_debug(LOG_SQL, "%s role: %s", role_tag(c->r),
+	    strncmp(sql, "CHANGE MASTER", 13) == 0 ? "CHANGE MASTER TO ..." :
+	    sql);
+	loop_timer_set(role_loop(c->r), &c->t_limit, clock_now() +
+	    (uint64_t)limit_ms * 1000, rconn_limit_timer, c, "role sql limit");
+	rconn_send(c);
 }
 
 /* Drop whatever runs on c, without a callback. */
@@ -607,6 +637,52 @@ static void promote_cb(struct rconn *c, bool ok);
 static void peers_start(struct role *r);
 
 static void
+stopper_cb(struct rconn *c, bool ok)
+{
+	struct role *r = c->r;
+
+	if (!ok) {
+		role_error(r, "background %s: %s", c->pstep == 0 ?
+		    "STOP SLAVE" : "RESET SLAVE ALL", role_sql_error(r, c));
+		log_warnx("%s role: %s after promotion failed: %s",
+		    role_tag(r), c->pstep == 0 ? "STOP SLAVE" :
+		    "RESET SLAVE ALL", role_sql_error(r, c));
+		return;
+	}
+	if (c->pstep == 0) {
+		log_info("%s role: STOP SLAVE returned after %llu ms",
+		    role_tag(r), (unsigned long long)((clock_now() -
+		    r->job_start) / 1000));
+		c->pstep = 1;
+		rconn_start(c, "RESET SLAVE ALL", ROLE_STMT_MS, stopper_cb);
+	}
+}
+
+/* STOP SLAVE then RESET SLAVE ALL on their own connection. */
+static void
+stopper_start(struct role *r)
+{
+	struct rconn *c = &r->stopper;
+
+	rconn_abort(c);
+	if (c->m == NULL && (c->m = mdb_new(&r->db, 5)) == NULL) {
+		log_warn("%s role: stop slave", role_tag(r));
+		return;
+	}
+	c->pstep = 0;
+	/* The semi-sync kill of the dump thread (LAB-NOTES): ~1 s. */
+	rconn_start(c, "STOP SLAVE", ROLE_STMT_MS + 2000, stopper_cb);
+}
+
+static void
+sqlstop_poll(void *arg)
+{
+	struct role *r = arg;
+
+	rconn_start(&r->local, "SHOW SLAVE STATUS", ROLE_STMT_MS, promote_cb);
+}
+
+static void
 promote_run(struct role *r)
 {
 	const char *sql = NULL;
@@ -642,12 +718,13 @@ promote_run(struct role *r)
 		limit = r->c.promote_wait_ms + ROLE_STMT_MS;
 		break;
 	case P_STOP:
-		sql = "STOP SLAVE";
-		/* The semi-sync kill of the dump thread (LAB-NOTES). */
-		limit = ROLE_STMT_MS + 1000;
-		break;
-	case P_RESET:
-		sql = "RESET SLAVE ALL";
+		stopper_start(r);
+		r->sqlstop_until = clock_now() + ROLE_STMT_MS * 1000ULL;
+		r->step++;
+		promote_run(r);
+		return;
+	case P_SQLSTOP:
+		sql = "SHOW SLAVE STATUS";
 		break;
 	case P_RW:
 		sql = "SET GLOBAL read_only = OFF";
@@ -704,6 +781,29 @@ promote_cb(struct rconn *c, bool ok)
 			    "(MASTER_GTID_WAIT returned %s)", pos,
 			    r->c.promote_wait_ms, v ? v : "NULL");
 			promote_end(r, false, why);
+			return;
+		}
+		r->step++;
+		break;
+	case P_SQLSTOP:
+		/*
+		 * STOP SLAVE stops the SQL thread at once, then the IO thread,
+		 * which with semi-sync first tries to kill its connection on
+		 * the (dead) master: about 1 s.  Nothing is applied once the
+		 * SQL thread is down, so the promotion goes on; RESET SLAVE
+		 * ALL follows when STOP SLAVE returns.
+		 */
+		v = mdb_get(c->m, 0, "Slave_SQL_Running");
+		if (mdb_nrows(c->m) > 0 && (v == NULL ||
+		    strcmp(v, "No") != 0)) {
+			if (clock_now() >= r->sqlstop_until) {
+				promote_end(r, false, "the SQL thread did not "
+				    "stop");
+				return;
+			}
+			loop_timer_set(role_loop(r), &r->local.t_post,
+			    clock_now() + 5000, sqlstop_poll, r,
+			    "role poll");
 			return;
 		}
 		r->step++;
@@ -1064,6 +1164,9 @@ role_demote_sync(struct role *r)
 	now = clock_update();
 	deadline = now + (uint64_t)r->c.demote_timeout_ms * 1000;
 	rc = mdb_query_start(r->local.m, "SET GLOBAL read_only = ON", now);
+	if (rc == MDB_ERR && mdb_errno(r->local.m) == 2006)
+		rc = mdb_query_start(r->local.m, "SET GLOBAL read_only = ON",
+		    now);
 	while (rc == MDB_WAIT) {
 		mdb_wait(r->local.m, &fd, &events, &dl);
 		now = clock_update();
@@ -1583,6 +1686,7 @@ role_new(struct instance *in, const struct conf *conf)
 	r->in = in;
 	role_set_conf(r, conf);
 	rconn_init(&r->local, r);
+	rconn_init(&r->stopper, r);
 	r->local.m = mdb_new(&r->db, r->io_timeout_s);
 	if (r->local.m == NULL) {
 		log_warn("role");
@@ -1628,6 +1732,8 @@ role_free(struct role *r)
 		return;
 	l = role_loop(r);
 	role_abandon(r);
+	rconn_abort(&r->stopper);
+	mdb_free(r->stopper.m);
 	loop_timer_cancel(l, &r->t_resume);
 	loop_timer_cancel(l, &r->t_check);
 	loop_timer_cancel(l, &r->t_backoff);

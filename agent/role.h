@@ -28,8 +28,12 @@
  *              semi-sync STOP SLAVE stall on a dead master; LAB-NOTES)
  *   wait       MASTER_GTID_WAIT(target, promote_wait) = 0, target being
  *              our Gtid_IO_Pos merged with what the peers reported
- *   stop       STOP SLAVE
- *   reset      RESET SLAVE ALL
+ *   stop       STOP SLAVE, on a second connection: it stops the SQL
+ *              thread at once, but with semi-sync the IO thread first
+ *              tries to kill its connection on the dead master (~1 s)
+ *   sqlstop    SHOW SLAVE STATUS until Slave_SQL_Running = No: nothing
+ *              is applied any more, so the promotion goes on; RESET SLAVE
+ *              ALL runs on that second connection when STOP SLAVE returns
  *   rw         SET GLOBAL read_only = OFF
  *   sql        promote_sql, if configured
  *   confirm    SELECT @@global.read_only must be 0
