@@ -32,6 +32,8 @@
 #define ROLE_POLL_MS		20	/* old master not read-only yet */
 #define ROLE_KILL_MAX		64
 #define ROLE_DEFAULT_DB_PORT	3306
+#define ROLE_BACKOFF_MS		200	/* reconnect back-off cap */
+#define ROLE_FAST_CHECK_MS	100	/* check period while not fenced */
 
 enum role_job { JOB_NONE = 0, JOB_PROBE, JOB_PROMOTE, JOB_DEMOTE, JOB_CHECK };
 
@@ -45,9 +47,10 @@ static const char *const p_name[] = {
 	"read_only=OFF", "promote_sql", "confirm read_only=0", "done",
 };
 
-enum { D_RO = 0, D_LIST, D_KILL, D_DONE };
+enum { D_LIST1 = 0, D_KILL1, D_RO, D_LIST2, D_KILL2, D_DONE };
 static const char *const d_name[] = {
-	"read_only=ON", "list sessions", "kill sessions", "done",
+	"list sessions", "kill sessions", "read_only=ON", "list sessions",
+	"kill sessions", "done",
 };
 
 enum { S_RO = 0, S_FENCE, S_DONE };
@@ -105,6 +108,7 @@ struct role {
 	enum role_job job;
 	int step;
 	bool cancel;
+	bool fence_only;		/* a demotion outside the queue */
 	bool promoted;
 	uint64_t job_start;
 	uint64_t deadline;		/* demotion: overall bound */
@@ -1038,11 +1042,10 @@ static void
 demote_end(struct role *r, bool ok, const char *why)
 {
 	uint32_t ms = (uint32_t)((clock_now() - r->job_start) / 1000);
+	bool fence_only = r->fence_only;
 
-	r->promoted = false;
-	r->info.demotions++;
+	r->fence_only = false;
 	r->info.state = ROLE_ST_FENCED;
-	r->info.promoted_at = 0;
 	if (ok) {
 		r->info.read_only = 1;
 		log_info("%s role: database fenced (read_only=ON) in %u ms",
@@ -1050,10 +1053,25 @@ demote_end(struct role *r, bool ok, const char *why)
 	} else {
 		r->info.read_only = -1;
 		role_error(r, "%s: %s", d_name[r->step], why);
-		log_warnx("%s role: demotion failed at step '%s' after %u ms: "
-		    "%s; releasing anyway (a server that does not answer "
-		    "takes no writes)", role_tag(r), d_name[r->step], ms, why);
+		log_warnx("%s role: %s failed at step '%s' after %u ms: %s%s",
+		    role_tag(r), fence_only ? "fencing" : "demotion",
+		    d_name[r->step], ms, why, fence_only ? "" : "; releasing "
+		    "anyway (a server that does not answer takes no writes)");
 	}
+	if (fence_only) {
+		r->job = JOB_NONE;
+		return;
+	}
+	r->promoted = false;
+	r->info.demotions++;
+	r->info.promoted_at = 0;
+	/*
+	 * A former primary from now on: it stands again only once it has
+	 * rejoined the next master and caught up (or hears no master).
+	 */
+	r->hold_former = true;
+	r->no_master_since = 0;
+	role_hold_later(r);
 	/* The release goes on either way. */
 	role_report(r, true, false);
 }
@@ -1066,7 +1084,7 @@ demote_run(struct role *r)
 	uint32_t left;
 
 	if (now >= r->deadline) {
-		demote_end(r, false, "demote_timeout reached");
+		demote_end(r, false, "time limit reached");
 		return;
 	}
 	left = (uint32_t)((r->deadline - now + 999) / 1000);
@@ -1076,9 +1094,20 @@ demote_run(struct role *r)
 		rconn_start(&r->local, "SET GLOBAL read_only = ON", left,
 		    demote_cb);
 		return;
-	case D_LIST:
-		if (!r->c.kill_sessions)
-			break;
+	case D_LIST1:
+	case D_LIST2:
+		/*
+		 * Kill first, then set read_only: a commit waiting for a
+		 * semi-sync ack holds the commit lock that read_only=ON needs,
+		 * for up to rpl_semi_sync_master_timeout.  Once more after:
+		 * sessions that came in meanwhile.
+		 */
+		if (!r->c.kill_sessions) {
+			r->step++;
+			r->nkill = r->ikill = 0;
+			demote_run(r);
+			return;
+		}
 		sql_quote(u1, sizeof(u1), r->db.user);
 		sql_quote(u2, sizeof(u2), r->check_user);
 		sql_quote(u3, sizeof(u3), r->c.repl_user);
@@ -1090,9 +1119,13 @@ demote_run(struct role *r)
 		    "'event_scheduler', '%s', '%s', '%s')", u1, u2, u3);
 		rconn_start(&r->local, r->sql, left, demote_cb);
 		return;
-	case D_KILL:
-		if (r->ikill >= r->nkill)
-			break;
+	case D_KILL1:
+	case D_KILL2:
+		if (r->ikill >= r->nkill) {
+			r->step++;
+			demote_run(r);
+			return;
+		}
 		snprintf(r->sql, sizeof(r->sql), "KILL CONNECTION %ld",
 		    r->kill_id[r->ikill++]);
 		rconn_start(&r->local, r->sql, left, demote_cb);
@@ -1110,7 +1143,8 @@ demote_cb(struct rconn *c, bool ok)
 
 	if (!ok) {
 		/* The session ended by itself meanwhile (unknown thread). */
-		if (r->step == D_KILL && mdb_errno(c->m) == 1094) {
+		if ((r->step == D_KILL1 || r->step == D_KILL2) &&
+		    mdb_errno(c->m) == 1094) {
 			demote_run(r);
 			return;
 		}
@@ -1119,9 +1153,10 @@ demote_cb(struct rconn *c, bool ok)
 	}
 	switch (r->step) {
 	case D_RO:
-		r->step = D_LIST;
+		r->step = D_LIST2;
 		break;
-	case D_LIST:
+	case D_LIST1:
+	case D_LIST2:
 		r->nkill = r->ikill = 0;
 		for (i = 0; i < mdb_nrows(c->m) && r->nkill < ROLE_KILL_MAX;
 		    i++)
@@ -1130,9 +1165,20 @@ demote_cb(struct rconn *c, bool ok)
 		if (r->nkill > 0)
 			log_info("%s role: killing %d client session(s)",
 			    role_tag(r), r->nkill);
-		r->step = D_KILL;
+		r->step++;
 		break;
 	}
+	demote_run(r);
+}
+
+static void
+demote_begin(struct role *r, uint32_t limit_ms)
+{
+	r->job = JOB_DEMOTE;
+	r->job_start = clock_now();
+	r->deadline = r->job_start + (uint64_t)limit_ms * 1000;
+	r->info.state = ROLE_ST_FENCING;
+	r->step = D_LIST1;
 	demote_run(r);
 }
 
@@ -1141,14 +1187,10 @@ role_demote(struct role *r)
 {
 	if (r->job != JOB_NONE)
 		role_abandon(r);
-	r->job = JOB_DEMOTE;
-	r->job_start = clock_now();
-	r->deadline = r->job_start + (uint64_t)r->c.demote_timeout_ms * 1000;
-	r->info.state = ROLE_ST_FENCING;
+	r->fence_only = false;
 	r->resume_armed = false;
 	loop_timer_cancel(role_loop(r), &r->t_resume);
-	r->step = D_RO;
-	demote_run(r);
+	demote_begin(r, r->c.demote_timeout_ms);
 }
 
 void
@@ -1521,6 +1563,8 @@ check_cb(struct rconn *c, bool ok)
 	const char *v;
 
 	if (!ok) {
+		if (r->step == C_RO)
+			r->info.read_only = -1;
 		if (r->step == C_SETRW) {
 			log_warnx("%s role: cannot set read_only=OFF on the "
 			    "primary: %s; releasing", role_tag(r),
@@ -1549,7 +1593,11 @@ check_cb(struct rconn *c, bool ok)
 			log_warnx("%s role: the database became writable "
 			    "while this host is not the master: fencing it "
 			    "again (read_only=ON)", role_tag(r));
-			r->step = C_FENCE;
+			/* The next check goes on with replication. */
+			r->fence_only = true;
+			demote_begin(r, r->c.demote_timeout_ms > ROLE_STMT_MS ?
+			    r->c.demote_timeout_ms : ROLE_STMT_MS);
+			return;
 		} else
 			r->step = C_SLAVE;
 		break;
@@ -1645,6 +1693,16 @@ role_check_timer(void *arg)
 	uint64_t iv = r->c.check_interval_ms > 0 ?
 	    (uint64_t)r->c.check_interval_ms * 1000 : instance_advert_us(r->in);
 
+	/*
+	 * Not the master and not known to be fenced (the server did not
+	 * answer, or answered writable): look again soon, so a server that
+	 * comes back (a thawed former master) is fenced within a fraction
+	 * of a second, not an interval.
+	 */
+	if (!instance_is_master(r->in) && r->info.read_only != 1 &&
+	    iv > ROLE_FAST_CHECK_MS * 1000)
+		iv = ROLE_FAST_CHECK_MS * 1000;
+
 	loop_timer_set(role_loop(r), &r->t_check, clock_now() + iv,
 	    role_check_timer, r, "role check");
 	if (r->job != JOB_NONE || r->resume_armed)
@@ -1693,6 +1751,7 @@ role_new(struct instance *in, const struct conf *conf)
 		free(r);
 		return NULL;
 	}
+	mdb_set_backoff_max(r->local.m, ROLE_BACKOFF_MS);
 	r->info.read_only = -1;
 	return r;
 }
@@ -1719,6 +1778,7 @@ role_reconf(struct role *r, const struct conf *conf)
 		    role_tag(r));
 		return;
 	}
+	mdb_set_backoff_max(m, ROLE_BACKOFF_MS);
 	mdb_free(r->local.m);
 	r->local.m = m;
 }

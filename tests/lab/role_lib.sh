@@ -195,11 +195,11 @@ role_sampler_stop() {
 # (the state is monotone between them); a single "w" sample proves it at
 # one instant of its round trip, taken as its answer time.  Likewise runs
 # of "v" samples for the VIP.  Any overlap of two hosts' proven intervals
-# is printed (at most 5 lines) and fails.  FROM (ms, optional) ignores
-# samples before it.
+# is printed (at most 5 lines) and fails.  FROM and TO (ms, optional)
+# keep only samples taken in [FROM, TO).
 role_sampler_violations() {
-	local from=${1:-0} out
-	out=$(sort -k2,2n "$ROLE_SLOG" | awk -v from="$from" '
+	local from=${1:-0} to=${2:-9999999999999} out
+	out=$(sort -k2,2n "$ROLE_SLOG" | awk -v from="$from" -v to="$to" '
 	# Writable: [first answer, last question] of a run, or the answer
 	# of a single sample; VIP: [first question, last question].
 	function close_run(h, k,   a, b) {
@@ -216,7 +216,7 @@ role_sampler_violations() {
 			n[h, k]++; last[h, k] = r; lastq[h, k] = q
 		} else close_run(h, k)
 	}
-	$2 >= from {
+	$2 >= from && $2 < to {
 		sample($1, "w", $4 == "w", $2, $3)
 		sample($1, "v", $5 == "v", $2, $3)
 		hosts[$1] = 1
