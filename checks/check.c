@@ -320,6 +320,11 @@ db_judge(struct check *c, uint64_t now)
 		rr.last_io_error = mdb_get(m, 0, "Last_IO_Error");
 		rr.last_sql_errno = mdb_get(m, 0, "Last_SQL_Errno");
 		rr.last_sql_error = mdb_get(m, 0, "Last_SQL_Error");
+		rr.master_log_file = mdb_get(m, 0, "Master_Log_File");
+		rr.read_master_log_pos = mdb_get(m, 0, "Read_Master_Log_Pos");
+		rr.relay_master_log_file = mdb_get(m, 0,
+		    "Relay_Master_Log_File");
+		rr.exec_master_log_pos = mdb_get(m, 0, "Exec_Master_Log_Pos");
 		check_eval_replication(&rr, c->cc.max_lag_s, &c->cur);
 		return check_finish(c, c->cur.ok, now);
 	case CHECK_GALERA:

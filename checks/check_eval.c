@@ -152,12 +152,31 @@ has_error(const char *err_no, const char *error)
 	    err_no[0] != '\0') || (error != NULL && error[0] != '\0');
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && a[0] != '\0' && strcmp(a, b) == 0;
+}
+
+/*
+ * The primary is gone (the IO thread keeps reconnecting) but this replica
+ * applied all it received: as fresh as any replica can now be.
+ */
+static bool
+primary_unreachable_applied(const struct check_repl_row *row, bool sql_ok)
+{
+	return row->io_running != NULL &&
+	    strcmp(row->io_running, "Connecting") == 0 && sql_ok &&
+	    same_str(row->master_log_file, row->relay_master_log_file) &&
+	    same_str(row->read_master_log_pos, row->exec_master_log_pos);
+}
+
 void
 check_eval_replication(const struct check_repl_row *row, uint32_t max_lag_s,
     struct check_result *res)
 {
 	char part[256];
-	bool lag_ok = false, integer;
+	bool lag_ok = false, integer, sql_error, unreachable;
 
 	res->msg[0] = '\0';
 	res->lag_s = -1;
@@ -176,7 +195,13 @@ check_eval_replication(const struct check_repl_row *row, uint32_t max_lag_s,
 		lag_ok = res->lag_s >= 0 && (unsigned long)res->lag_s <=
 		    max_lag_s;
 	}
-	if (!res->io_running) {
+	sql_error = has_error(row->last_sql_errno, row->last_sql_error);
+	unreachable = primary_unreachable_applied(row,
+	    res->sql_running && !sql_error);
+	if (unreachable) {
+		msg_add(res->msg, sizeof(res->msg), "primary unreachable "
+		    "(IO thread Connecting), all received events applied");
+	} else if (!res->io_running) {
 		snprintf(part, sizeof(part), "IO thread %s",
 		    row->io_running ? row->io_running : "unknown");
 		msg_add(res->msg, sizeof(res->msg), part);
@@ -187,7 +212,9 @@ check_eval_replication(const struct check_repl_row *row, uint32_t max_lag_s,
 		msg_add(res->msg, sizeof(res->msg), part);
 	}
 	if (res->lag_s < 0) {
-		msg_add(res->msg, sizeof(res->msg), "lag unknown (NULL)");
+		if (!unreachable)
+			msg_add(res->msg, sizeof(res->msg),
+			    "lag unknown (NULL)");
 	} else if (!lag_ok) {
 		snprintf(part, sizeof(part), "lag %ld s > %u s", res->lag_s,
 		    max_lag_s);
@@ -199,13 +226,14 @@ check_eval_replication(const struct check_repl_row *row, uint32_t max_lag_s,
 		    row->last_io_error ? row->last_io_error : "");
 		msg_add(res->msg, sizeof(res->msg), part);
 	}
-	if (has_error(row->last_sql_errno, row->last_sql_error)) {
+	if (sql_error) {
 		snprintf(part, sizeof(part), "SQL error %s: %.100s",
 		    row->last_sql_errno ? row->last_sql_errno : "?",
 		    row->last_sql_error ? row->last_sql_error : "");
 		msg_add(res->msg, sizeof(res->msg), part);
 	}
-	res->ok = res->io_running && res->sql_running && lag_ok;
+	res->ok = (res->io_running && res->sql_running && lag_ok) ||
+	    unreachable;
 	if (res->ok && res->msg[0] == '\0')
 		snprintf(res->msg, sizeof(res->msg), "replicating, lag %ld s",
 		    res->lag_s);

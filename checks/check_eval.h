@@ -35,12 +35,26 @@ struct check_repl_row {
 	const char *last_io_error;	/* Last_IO_Error */
 	const char *last_sql_errno;	/* Last_SQL_Errno */
 	const char *last_sql_error;	/* Last_SQL_Error */
+	/* Where the IO thread has read to and the SQL thread applied to, in
+	   the primary's binlog; NULL when unknown. */
+	const char *master_log_file;	/* Master_Log_File */
+	const char *read_master_log_pos; /* Read_Master_Log_Pos */
+	const char *relay_master_log_file; /* Relay_Master_Log_File */
+	const char *exec_master_log_pos; /* Exec_Master_Log_Pos */
 };
 
 /*
  * Judge one SHOW SLAVE STATUS row; row NULL means the statement returned
  * no rows (not a replica), which passes.  Passes when both threads say
  * "Yes" and Seconds_Behind_Master is a number <= max_lag_s (NULL fails).
+ * Also passes when the primary is unreachable but the replica itself is
+ * sound: IO thread "Connecting", SQL thread "Yes" without an SQL error,
+ * and everything the IO thread received applied (Relay_Master_Log_File /
+ * Exec_Master_Log_Pos equal Master_Log_File / Read_Master_Log_Pos; unknown
+ * positions fail).  Without this, every replica fails the moment the
+ * primary dies, a replica with stopped replication then ranks like a
+ * healthy one, and negative weights can no longer keep it from winning.
+ * Lag is unknown (-1) then; the message says "primary unreachable".
  * Sets res->ok, msg (with Last_IO_Error / Last_SQL_Error when set),
  * lag_s (-1 if unknown), io_running and sql_running; nothing else.
  */

@@ -12,16 +12,27 @@
 #   crash  kill -9 of the master agent, then its cable pulled
 #   term   SIGTERM of the master agent (priority-0 advert, clean release)
 #
+#   dbkill kill -9 of the master's mariadbd; host and agent stay up (one
+#          private mariadbd per host, h1 the GTID primary, h2/h3 replicas).
+#          dbvipd tracks a ping check (weight 0: FAULT, then a priority-0
+#          advert); keepalived runs the typical vrrp_script `mariadb-admin
+#          ping` with a negative weight (its priority drops below the
+#          backup's; BENCH_KA_WEIGHT=0 makes it go FAULT instead).  Both
+#          at advert_int 1, check interval 1, timeout 1, fall 2, rise 2;
+#          BENCH_DB_CHECK_INTS ("1 0.5 0.2") adds dbvipd rows with shorter
+#          check intervals.  The exact settings are printed.
+#
 # Environment: BENCH_RUNS (5), BENCH_ADVERTS ("1 0.1"), BENCH_FAULTS
-# ("crash term"), BENCH_IMPLS ("dbvipd keepalived"), BENCH_PHASE (1: fault
-# at a random point of the advert cycle; 0: right after steady state),
-# plus lib.sh's.
+# ("crash term"; empty to skip), BENCH_IMPLS ("dbvipd keepalived"),
+# BENCH_PHASE (1: fault at a random point of the advert cycle; 0: right
+# after steady state), BENCH_DB (1: run dbkill if MariaDB is installed;
+# 0: skip), BENCH_KA_WEIGHT (-60), BENCH_DB_CHECK_INTS, plus lib.sh's.
 set -u
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
 ADVERTS=${BENCH_ADVERTS:-"1 0.1"}
-FAULTS=${BENCH_FAULTS:-"crash term"}
+FAULTS=${BENCH_FAULTS-"crash term"}
 IMPLS=${BENCH_IMPLS:-"dbvipd keepalived"}
 VIP=198.51.100.100/24
 HOSTS="h1 h2 h3"
@@ -68,6 +79,10 @@ one_run() {
 	[ "${BENCH_PHASE:-1}" = 1 ] &&
 	    sleep "$(awk -v a="$adv" -v r="$RANDOM" 'BEGIN { printf "%.3f", a * r / 32768 }')"
 	case $fault in
+	dbkill)
+		lab_probe_fault
+		LAB_DB_KILL_NOWAIT=1 lab_db_kill h1
+		;;
 	crash)
 		lab_probe_fault
 		lab_crash_agent h1 nowait
@@ -82,6 +97,14 @@ one_run() {
 	read -r ms mac kind <<<"$res"
 	who=$(lab_host_of_mac "$mac")
 	[ "$who" = h2 ] || lab_log "unexpected new master $who ($mac)"
+	if [ "$fault" = dbkill ]; then
+		# Restore: h1's database back; its agent preempts once its
+		# check has risen again.
+		lab_wait_exit "${LAB_MYPID[h1]}" 10
+		lab_db_restart h1 || return 1
+		RUN_RESULT="$ms $kind"
+		return 0
+	fi
 	# Restore: h1 back with its agent, preempts as the highest priority.
 	lab_wait_exit "${LAB_AGENT[h1]}" 10
 	[ "$fault" = crash ] && {
@@ -97,7 +120,28 @@ lab_topology 3
 lab_probe_bin >/dev/null || lab_die "cannot build probe.c"
 
 printf '# bench: %s runs per case, VRRPv3, 3 agents (priorities 150/120/100)\n' "$RUNS"
-for impl in $IMPLS; do
+# run_case LABEL IMPL ADV FAULT: BENCH_RUNS measurements, one result line;
+# the median goes to MEDIAN[LABEL].
+run_case() {
+	local label=$1 impl=$2 adv=$3 fault=$4 r out vals=() kinds=""
+	for (( r = 1; r <= RUNS; r++ )); do
+		if one_run "$impl" "$adv" "$fault"; then
+			out=$RUN_RESULT
+			vals+=("${out% *}")
+			kinds+=" ${out#* }"
+		else
+			lab_log "$label run $r failed"
+		fi
+	done
+	read -r med min max n < <(printf '%s\n' "${vals[@]}" | grep . | lab_stats)
+	MEDIAN[$label]=$med
+	printf '%-26s %-6s median %8s ms  min %8s  max %8s  (n=%s; first packet:%s)\n' \
+	    "$label" "$fault" "$med" "$min" "$max" "$n" \
+	    "$(tr ' ' '\n' <<<"$kinds" | grep . | sort | uniq -c | awk '{printf " %s %s", $1, $2}')"
+	printf '#   runs (ms): %s\n' "${vals[*]}"
+}
+
+[ -n "$FAULTS" ] && for impl in $IMPLS; do
 	if [ "$impl" = dbvipd ] && ! lab_have_dbvipd; then
 		echo "SKIP dbvipd: no $DBVIPD / $DBVIPCTL (build first, or set DBVIPD/DBVIPCTL)"
 		continue
@@ -130,6 +174,86 @@ for impl in $IMPLS; do
 		stop_group
 	done
 done
+
+# ---------------------------------------------------------------- dbkill
+KA_WEIGHT=${BENCH_KA_WEIGHT:--60}
+DB_CHECK_INTS=${BENCH_DB_CHECK_INTS:-"1 0.5 0.2"}
+
+# dbvipd on HOST with one ping check at interval INT tracked by vip1.
+db_conf_dbvipd() {
+	local h=$1 int=$2 f
+	f=$(lab_dbvipd_conf_db "$h" <<-EOF
+	[check ping]
+	type = ping
+	interval = $int
+	timeout = 1
+	rise = 2
+	fall = 2
+	weight = 0
+	EOF
+	)
+	LAB_APPEND=1 C_PRIO=${PRIO[$h]} C_ADV=1 C_VIPS=$VIP \
+	    C_EXTRA='track = ping' lab_vrrp_conf dbvipd "$h" >/dev/null
+	echo "$f"
+}
+
+# keepalived on HOST with the usual vrrp_script around mariadb-admin ping.
+db_conf_keepalived() {
+	local h=$1
+	KA_SCRIPT_WEIGHT=$KA_WEIGHT lab_keepalived_conf_db "$h"
+	LAB_APPEND=1 C_PRIO=${PRIO[$h]} C_ADV=1 C_VIPS=$VIP \
+	    C_EXTRA=$'\ttrack_script {\n\t\tchk_db\n\t}' \
+	    lab_vrrp_conf keepalived "$h" >/dev/null
+	echo "$LAB_TMP/$h.keepalived.conf"
+}
+
+if [ "${BENCH_DB:-1}" = 1 ] && lab_have_mariadb; then
+	lab_repl_start h1 h2 h3 || lab_die "MariaDB replication set did not start"
+	printf '# dbkill: kill -9 of h1'"'"'s mariadbd (agent and host alive), advert_int 1, priorities 150/120/100\n'
+	for impl in $IMPLS; do
+		if [ "$impl" = dbvipd ] && ! lab_have_dbvipd; then
+			continue
+		fi
+		if [ "$impl" = keepalived ] && ! command -v "$KEEPALIVED" >/dev/null; then
+			continue
+		fi
+		ints=1
+		[ "$impl" = dbvipd ] && ints=$DB_CHECK_INTS
+		for int in $ints; do
+			for h in $HOSTS; do
+				if [ "$impl" = dbvipd ]; then
+					CONF[$h]=$(db_conf_dbvipd "$h" "$int")
+				else
+					CONF[$h]=$(db_conf_keepalived "$h")
+				fi
+				lab_start_agent "$impl" "$h" "${CONF[$h]}" ||
+				    lab_die "cannot start $impl on $h"
+			done
+			if [ "$impl" = dbvipd ]; then
+				printf '#   dbvipd: [check ping] type ping, interval %s, timeout 1, fall 2, rise 2, weight 0 (FAULT); vip1 track = ping\n' "$int"
+			else
+				printf '#   keepalived: vrrp_script "mariadb-admin -S SOCK ping" interval 1, timeout 1, fall 2, rise 2, weight %s\n' "$KA_WEIGHT"
+			fi
+			run_case "$impl/check_int=$int" "$impl" 1 dbkill
+			stop_group
+		done
+	done
+	d=${MEDIAN[dbvipd/check_int=1]:-}
+	k=${MEDIAN[keepalived/check_int=1]:-}
+	if [[ $d =~ ^[0-9.]+$ && $k =~ ^[0-9.]+$ ]]; then
+		printf 'ratio dbvipd/keepalived dbkill (both check interval 1) %s\n' \
+		    "$(awk -v d="$d" -v k="$k" 'BEGIN { printf "%.2f", d / k }')"
+	fi
+	for int in $DB_CHECK_INTS; do
+		d=${MEDIAN[dbvipd/check_int=$int]:-}
+		if [ "$int" != 1 ] && [[ $d =~ ^[0-9.]+$ && $k =~ ^[0-9.]+$ ]]; then
+			printf 'ratio dbvipd (check interval %s)/keepalived dbkill %s\n' "$int" \
+			    "$(awk -v d="$d" -v k="$k" 'BEGIN { printf "%.2f", d / k }')"
+		fi
+	done
+elif [ "${BENCH_DB:-1}" = 1 ]; then
+	echo "SKIP dbkill: MariaDB not installed"
+fi
 
 for adv in $ADVERTS; do
 	for fault in $FAULTS; do

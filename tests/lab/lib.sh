@@ -11,7 +11,9 @@
 #
 # Every wait is a poll against a deadline (lab_wait_for); there are no
 # fixed sleeps.  Requires root, iproute2, jq, arping, nft, a C compiler
-# (for probe.c), keepalived and/or the dbvipd binaries.
+# (for probe.c), keepalived and/or the dbvipd binaries; the MariaDB helpers
+# (private mariadbd per host, GTID replication, Galera) need mariadb-server,
+# and galera-4 + rsync for Galera.
 #
 # Environment:
 #   LAB_PREFIX   namespace prefix (<= 8 chars), default dv$$
@@ -767,7 +769,7 @@ lab_probe_result() {
 #   dbvip@localhost   the agents' check user: PROCESS, SLAVE MONITOR,
 #                     REPLICATION CLIENT on *.*; SELECT, CREATE, INSERT,
 #                     UPDATE on dbvip.*.  No READ ONLY ADMIN, so read_only
-#                     binds it.  Password in $LAB_DB_PWFILE (0600).
+#                     binds it.  Password in $LAB_TMP/db.pass (0600).
 #   repl@198.51.100.% REPLICATION SLAVE, for the replicas.
 
 LAB_DB_USER=dbvip
@@ -798,16 +800,16 @@ LAB_MY_BASE=(--no-defaults --user=mysql --innodb-buffer-pool-size=6M
 	--max-connections=50 --innodb-flush-log-at-trx-commit=2
 	--sync-binlog=0 --skip-name-resolve)
 
-# lab_db_template: build $LAB_TMP/db/template once per run; sets
-# LAB_DB_PWFILE.  The directory chain is made traversable for mysql.
+# lab_db_template: build $LAB_TMP/db/template once per run, and the check
+# user's password file $LAB_TMP/db.pass (0600).  The directory chain is
+# made traversable for mysql.
 lab_db_template() {
 	local d="$LAB_TMP/db" t="$LAB_TMP/db/template"
 	[ -d "$t/data/mysql" ] && return 0
 	chmod 711 "$LAB_TMP"
 	mkdir -p "$t"
 	chown mysql: "$d" "$t"
-	LAB_DB_PWFILE="$LAB_TMP/db.pass"
-	( umask 077; printf '%s\n' "$LAB_DB_PW" >"$LAB_DB_PWFILE" )
+	( umask 077; printf '%s\n' "$LAB_DB_PW" >"$LAB_TMP/db.pass" )
 	if ! mariadb-install-db "${LAB_MY_BASE[@]}" --datadir="$t/data" \
 	    --skip-test-db --auth-root-authentication-method=socket \
 	    >"$t/install.log" 2>&1; then
@@ -938,7 +940,7 @@ lab_db_thaw() { lab_kill "${LAB_MYPID[$1]}" CONT; }
 # lab_db_conf_section: the [mariadb] section of a dbvipd config for HOST.
 lab_db_conf_section() {
 	printf '[mariadb]\nsocket = %s\nuser = %s\npassword_file = %s\n' \
-	    "${LAB_MYSOCK[$1]}" "$LAB_DB_USER" "$LAB_DB_PWFILE"
+	    "${LAB_MYSOCK[$1]}" "$LAB_DB_USER" "$LAB_TMP/db.pass"
 	[ -n "${LAB_DB_CONNECT_TIMEOUT:-}" ] &&
 	    printf 'connect_timeout = %s\n' "$LAB_DB_CONNECT_TIMEOUT"
 	return 0
@@ -965,6 +967,33 @@ lab_dbvipd_conf_db() {
 dbvip_check() {
 	dbvip_status "$1" 2>/dev/null |
 	    jq -er --arg n "$2" ".checks[] | select(.name == \$n) | $3"
+}
+
+# lab_keepalived_conf_db HOST: start HOST's keepalived.conf with script
+# security on and the usual database check around it,
+#   vrrp_script chk_db { script "mariadb-admin ... ping"; interval 1;
+#                        timeout 1; fall 2; rise 2; weight W }
+# (W from KA_SCRIPT_WEIGHT, default -60); add instances with LAB_APPEND=1
+# lab_vrrp_conf keepalived HOST and C_EXTRA tracking chk_db.
+lab_keepalived_conf_db() {
+	local h=$1 f="$LAB_TMP/$1.keepalived.conf"
+	cat >"$f" <<-EOF
+	global_defs {
+		router_id $P-$h
+		vrrp_garp_master_delay 5
+		vrrp_garp_master_repeat 1
+		enable_script_security
+		script_user root
+	}
+	vrrp_script chk_db {
+		script "$(command -v mariadb-admin) --no-defaults -uroot -S ${LAB_MYSOCK[$h]} --connect-timeout=1 ping"
+		interval 1
+		timeout 1
+		fall 2
+		rise 2
+		weight ${KA_SCRIPT_WEIGHT:--60}
+	}
+	EOF
 }
 
 # ------------------------------------------------ GTID replication set

@@ -4,7 +4,9 @@
 # socket.  Checks: a healthy replica passes with lag 0; a stopped SQL thread
 # fails with io=1 sql=0; a delayed replica (MASTER_DELAY) fails on lag with
 # the lag reported; a killed primary shows the IO thread not running and its
-# error in the message.  Prints PASS/FAIL lines; non-zero exit on failure.
+# error in the message, yet passes as "primary unreachable" because the
+# replica applied all it received (and fails once its own SQL thread is
+# stopped too).  Prints PASS/FAIL lines; non-zero exit on failure.
 set -u
 cd "$(dirname "$0")/../.."
 failed=0
@@ -160,11 +162,20 @@ sql replica "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE;"
 kill -9 "${MPID[primary]}"
 wait "${MPID[primary]}" 2>/dev/null
 r=$(poll_check 'io=0.*IO error' 10000 -m 5)
-if [ "$(field ok "$r")" = 0 ] && [ "$(field io "$r")" = 0 ] &&
+if [ "$(field ok "$r")" = 1 ] && [ "$(field io "$r")" = 0 ] &&
+    grep -q "primary unreachable" <<<"$r" &&
     grep -qE "IO error 20[0-9][0-9]: " <<<"$r"; then
-	pass "killed primary: IO thread down, error surfaced: $(field msg "$r" | cut -c1-160)"
+	pass "killed primary: passes as 'primary unreachable' (all applied), IO error surfaced: $(field msg "$r" | cut -c1-160)"
 else
 	fail repl_primary_dead "$r"
+fi
+# ... but not once the replica's own SQL thread is stopped too.
+sql replica "STOP SLAVE SQL_THREAD"
+r=$(poll_check 'sql=0' 5000 -m 5)
+if [ "$(field ok "$r")" = 0 ] && [ "$(field sql "$r")" = 0 ]; then
+	pass "killed primary + SQL thread stopped fails: $(field msg "$r" | cut -c1-120)"
+else
+	fail repl_primary_dead_sql_stopped "$r"
 fi
 
 exit "$failed"

@@ -151,6 +151,49 @@ test_repl_io_connecting(void **state)
 	assert_non_null(strstr(r.msg, "IO thread Connecting"));
 	assert_non_null(strstr(r.msg, "IO error 2003: error reconnecting"));
 	assert_true(strlen(r.msg) < sizeof(r.msg));
+
+	/* Positions unknown above; known and all applied: the replica is
+	   sound, only its primary is gone. */
+	row.master_log_file = "bin.000001";
+	row.read_master_log_pos = "496";
+	row.relay_master_log_file = "bin.000001";
+	row.exec_master_log_pos = "496";
+	check_eval_replication(&row, 10, &r);
+	assert_true(r.ok);
+	assert_false(r.io_running);
+	assert_int_equal(r.lag_s, -1);
+	assert_non_null(strstr(r.msg, "primary unreachable"));
+	assert_non_null(strstr(r.msg, "IO error 2003"));
+
+	/* Still applying what it received (a lagging replica): fails. */
+	row.exec_master_log_pos = "328";
+	check_eval_replication(&row, 10, &r);
+	assert_false(r.ok);
+	assert_non_null(strstr(r.msg, "IO thread Connecting"));
+	row.exec_master_log_pos = "496";
+	row.relay_master_log_file = "bin.000000";
+	check_eval_replication(&row, 10, &r);
+	assert_false(r.ok);
+	row.relay_master_log_file = "bin.000001";
+
+	/* The SQL thread stopped, or stopped on an error: fails. */
+	row.sql_running = "No";
+	check_eval_replication(&row, 10, &r);
+	assert_false(r.ok);
+	assert_non_null(strstr(r.msg, "SQL thread No"));
+	row.sql_running = "Yes";
+	row.last_sql_errno = "1062";
+	row.last_sql_error = "Duplicate entry";
+	check_eval_replication(&row, 10, &r);
+	assert_false(r.ok);
+
+	/* IO thread stopped by hand (STOP SLAVE IO_THREAD): fails. */
+	row.last_sql_errno = "0";
+	row.last_sql_error = "";
+	row.io_running = "No";
+	check_eval_replication(&row, 10, &r);
+	assert_false(r.ok);
+	assert_non_null(strstr(r.msg, "IO thread No"));
 }
 
 static void
