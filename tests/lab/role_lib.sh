@@ -254,11 +254,13 @@ role_acks_ge() { [ "$(role_acks)" -ge "$1" ]; }
 role_acks_after_ge() { [ "$(role_acks_after "$1")" -ge "$2" ]; }
 role_state_is() { [ "$(dbvip_field "$1" vip1 .role.state 2>/dev/null)" = "$2" ]; }
 
-# Client write outage around fault time T (dbload ms): last ack before T
-# to first ack after T, in ms; empty if there is no ack after T.
+# Client write outage around fault time T (dbload ms): the longest time
+# between two consecutive acknowledged writes from 2 s before T on (an
+# insert in flight at T may still be acknowledged just after it).
 role_outage() {
-	awk -v t="$1" '$1 == "ack" { if ($3 <= t) last = $3; else if (first == "") first = $3 }
-	END { if (first != "" && last != "") print first - last }' "$ROLE_WLOG"
+	awk -v t="$1" '$1 == "ack" && $3 >= t - 2000 {
+		if (p != "" && $3 - p > g) g = $3 - p; p = $3 }
+	END { print g + 0 }' "$ROLE_WLOG"
 }
 
 role_acks_after() {
