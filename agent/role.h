@@ -38,18 +38,24 @@
  *   sql        promote_sql, if configured
  *   confirm    SELECT @@global.read_only must be 0
  *
- * Demotion: SET GLOBAL read_only = ON, then (kill_sessions_on_demote) KILL
- * every client session that is neither replication, a system thread, nor
- * one of the agent's users.  Bounded by demote_timeout; a failure is
- * logged and does not hold the release back: a dead or hung server takes
- * no writes, and a frozen one executes the already sent read_only=ON
- * first when it wakes up.
+ * Demotion (fencing): with kill_sessions_on_demote, KILL every client
+ * session that is neither replication, a system thread, nor one of the
+ * agent's users (a commit waiting for a semi-sync ack holds the lock that
+ * read_only=ON needs, for up to rpl_semi_sync_master_timeout), then SET
+ * GLOBAL read_only = ON, then kill once more (sessions that came in
+ * meanwhile).  Bounded by demote_timeout; a failure is logged and does not
+ * hold the release back: a dead or hung server takes no writes.  From then
+ * on the node is a former primary: held out of the election (FAULT) until
+ * it has rejoined the next master and caught up (see below).  While it is
+ * not known to be fenced (no answer, or writable), the periodic check runs
+ * every 100 ms and reconnects with a back-off of at most 200 ms, so a
+ * frozen former master that wakes up is fenced within milliseconds.
  *
  * Start-up: the database is forced read-only, except when the VIP is still
  * on this host and the database is writable (the agent was restarted on
- * the master): then, if no other master advertises within one advert
- * interval, the instance resumes mastership at once (vrrp_fsm_resume) and
- * writes never stop.
+ * the master, after SIGQUIT, which exits keeping VIPs and role): then, if
+ * no other master advertises within one advert interval, the instance
+ * resumes mastership at once (vrrp_fsm_resume) and writes never stop.
  *
  * Every role_check_interval (default: the advert interval) while idle:
  *   primary    @@read_only must be 0: set it back (logged), or release

@@ -121,6 +121,9 @@ one_run() {
 	else
 		promote=$(awk '{ print $3 - $2 }' "$LAB_TMP/ka/$newp.times" | tail -n 1)
 	fi
+	# The writer stops first: an insert acknowledged after the count
+	# would look lost.
+	role_writer_stop
 	lost=$(role_lost_acks "$newp" | wc -l)
 	if [ "$lost" -gt 0 ]; then
 		lab_log "$impl $fault: lost acknowledged ids: $(role_lost_acks "$newp" | head -n 5 | while read -r i; do grep "^ack $i " "$ROLE_WLOG"; done | tr '\n' ' ') (fault at $t)"
