@@ -80,7 +80,8 @@ role_db_setup() {
 }
 
 # role_conf HOST: HOST's dbvipd config (role = replication, db_peer for all
-# three hosts, a ping check that puts the instance in FAULT, one lag band).
+# three hosts, a ping check that puts the instance in FAULT, one lag band
+# unless ROLE_NO_LAG=1).
 # ROLE_KIND=galera gives role = galera and a galera check instead.
 role_conf() {
 	local h=$1 f p
@@ -100,7 +101,7 @@ role_conf() {
 		if [ "${ROLE_KIND:-replication}" = galera ]; then
 			printf '\n[check galera]\ntype = galera\ninterval = 0.5\n'
 			printf 'timeout = 0.5\nrise = 1\nfall = 1\n'
-		else
+		elif [ "${ROLE_NO_LAG:-0}" != 1 ]; then
 			printf '\n[check lag]\ntype = replication\nmax_lag = 5\n'
 			printf 'interval = 0.5\ntimeout = 0.5\nweight = -40\n'
 		fi
@@ -108,6 +109,10 @@ role_conf() {
 	if [ "${ROLE_KIND:-replication}" = galera ]; then
 		LAB_APPEND=1 C_PRIO=${ROLE_PRIO[$h]} C_ADV=$ROLE_ADV \
 		    C_VIPS="$ROLE_VIP/24" C_EXTRA=$'track = alive\ntrack = galera' \
+		    lab_vrrp_conf dbvipd "$h" >/dev/null || return 1
+	elif [ "${ROLE_NO_LAG:-0}" = 1 ]; then
+		LAB_APPEND=1 C_PRIO=${ROLE_PRIO[$h]} C_ADV=$ROLE_ADV \
+		    C_VIPS="$ROLE_VIP/24" C_EXTRA='track = alive' \
 		    lab_vrrp_conf dbvipd "$h" >/dev/null || return 1
 	else
 		LAB_APPEND=1 C_PRIO=${ROLE_PRIO[$h]} C_ADV=$ROLE_ADV \
