@@ -242,9 +242,115 @@ instance_announce(struct instance *in)
 
 static void instance_fsm_timer(void *arg);
 
+static void
+instance_q_pop(struct instance *in)
+{
+	if (in->qn <= 0)
+		return;
+	memmove(&in->q[0], &in->q[1], (size_t)(in->qn - 1) * sizeof(in->q[0]));
+	in->qn--;
+	in->q_demoted = false;
+}
+
+/* Remove q[i]. */
+static void
+instance_q_remove(struct instance *in, int i)
+{
+	memmove(&in->q[i], &in->q[i + 1],
+	    (size_t)(in->qn - i - 1) * sizeof(in->q[0]));
+	in->qn--;
+}
+
+static void
+instance_q_push(struct instance *in, const struct vrrp_act *act)
+{
+	int i;
+
+	/*
+	 * Giving up cancels a takeover not yet done: the VIP_ADD and
+	 * ANNOUNCE still waiting go, and a promotion in progress stops after
+	 * its current statement (the demotion this VIP_DEL brings then
+	 * fences whatever it did).
+	 */
+	if (act->type == VRRP_ACT_VIP_DEL) {
+		for (i = in->q_busy ? 1 : 0; i < in->qn; ) {
+			if (in->q[i].type == VRRP_ACT_VIP_ADD ||
+			    in->q[i].type == VRRP_ACT_ANNOUNCE)
+				instance_q_remove(in, i);
+			else
+				i++;
+		}
+		if (in->q_busy && in->q[0].type == VRRP_ACT_VIP_ADD &&
+		    in->role != NULL)
+			role_cancel(in->role);
+	}
+	if (in->qn == INSTANCE_QMAX) {
+		log_warnx("%s bug: action queue full; dropping action %d",
+		    in->tag, act->type);
+		return;
+	}
+	in->q[in->qn++] = *act;
+}
+
+/*
+ * Run queued actions until the queue is empty or blocked by a role step
+ * (instance_role_done() resumes it).
+ */
+static void
+instance_q_run(struct instance *in)
+{
+	while (in->qn > 0 && !in->q_busy) {
+		const struct vrrp_act act = in->q[0];
+
+		switch (act.type) {
+		case VRRP_ACT_VIP_ADD:
+			/* Gave up meanwhile: the VIP_DEL behind says so. */
+			if (in->fsm.state != VRRP_ST_MASTER || in->freeing)
+				break;
+			if (in->role != NULL && !role_promoted(in->role)) {
+				in->q_busy = true;
+				role_promote(in->role);
+				return;
+			}
+			instance_vips(in, true);
+			break;
+		case VRRP_ACT_ANNOUNCE:
+			if (in->vips_held)
+				instance_announce(in);
+			break;
+		case VRRP_ACT_VIP_DEL:
+			if (in->role != NULL && !in->q_demoted) {
+				if (in->freeing)
+					role_demote_sync(in->role);
+				else {
+					in->q_busy = true;
+					role_demote(in->role);
+					return;
+				}
+			}
+			loop_timer_cancel(in->a->loop, &in->t_garp);
+			loop_timer_cancel(in->a->loop, &in->t_refresh);
+			instance_vips(in, false);
+			break;
+		case VRRP_ACT_SEND_ADVERT:
+			/* A priority 0 from an earlier release is stale once
+			 * we are master again. */
+			if (act.priority > 0 ||
+			    in->fsm.state != VRRP_ST_MASTER)
+				instance_send_advert(in, act.priority);
+			break;
+		case VRRP_ACT_STATE:
+			break;
+		}
+		instance_q_pop(in);
+	}
+}
+
 /*
  * Perform the state machine's actions in the order it gave them, then
- * re-arm its timer.  Every state change is logged here, once.
+ * re-arm its timer.  Every state change is logged here, once.  Adverts
+ * with a priority above 0 go out at once ("claim on the wire" while the
+ * database is promoted); the rest waits its turn in the queue.
  */
 void
 instance_exec(struct instance *in, struct vrrp_out *out)
@@ -265,28 +371,129 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			guard_kick(in);
 			break;
 		case VRRP_ACT_SEND_ADVERT:
-			instance_send_advert(in, act->priority);
+			if (act->priority > 0) {
+				instance_send_advert(in, act->priority);
+				break;
+			}
+			instance_q_push(in, act);
 			break;
 		case VRRP_ACT_VIP_ADD:
-			instance_vips(in, true);
-			break;
 		case VRRP_ACT_VIP_DEL:
-			loop_timer_cancel(in->a->loop, &in->t_garp);
-			loop_timer_cancel(in->a->loop, &in->t_refresh);
-			instance_vips(in, false);
-			break;
 		case VRRP_ACT_ANNOUNCE:
-			instance_announce(in);
+			instance_q_push(in, act);
 			break;
 		}
 	}
 	out->n = 0;
+	instance_q_run(in);
 	next = vrrp_fsm_next_deadline(&in->fsm);
 	if (next != 0)
 		loop_timer_set(in->a->loop, &in->t_fsm, next,
 		    instance_fsm_timer, in, "vrrp");
 	else
 		loop_timer_cancel(in->a->loop, &in->t_fsm);
+}
+
+/* --- the database role's hooks (role.h) ------------------------------------ */
+
+void
+instance_role_done(struct instance *in, bool ok)
+{
+	if (!in->q_busy || in->qn == 0) {
+		log_warnx("%s bug: role step ended with no queued action",
+		    in->tag);
+		return;
+	}
+	in->q_busy = false;
+	if (in->q[0].type == VRRP_ACT_VIP_ADD) {
+		if (!ok || in->fsm.state != VRRP_ST_MASTER) {
+			instance_q_pop(in);
+			if (in->qn > 0 && in->q[0].type == VRRP_ACT_ANNOUNCE)
+				instance_q_pop(in);
+		}
+	} else if (in->q[0].type == VRRP_ACT_VIP_DEL)
+		in->q_demoted = true;
+	instance_q_run(in);
+}
+
+void
+instance_role_hold(struct instance *in, bool on, const char *why)
+{
+	struct vrrp_out out = { 0 };
+
+	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_ROLE, on, why, clock_now(),
+	    &out);
+	instance_exec(in, &out);
+}
+
+void
+instance_role_resume(struct instance *in)
+{
+	struct vrrp_out out = { 0 };
+
+	vrrp_fsm_resume(&in->fsm, "resumed: VIP and writable database kept "
+	    "from the previous run", clock_now(), &out);
+	instance_exec(in, &out);
+}
+
+void
+instance_role_drop_vips(struct instance *in)
+{
+	struct vrrp_act act;
+
+	memset(&act, 0, sizeof(act));
+	act.type = VRRP_ACT_VIP_DEL;
+	instance_q_push(in, &act);
+	instance_q_run(in);
+}
+
+int
+instance_heard_master(const struct instance *in, uint64_t max_age_us,
+    struct ipaddr *src)
+{
+	uint64_t now = clock_now();
+
+	if (in->heard_at == 0 || now - in->heard_at > max_age_us)
+		return -1;
+	*src = in->heard;
+	return 0;
+}
+
+uint64_t
+instance_advert_us(const struct instance *in)
+{
+	return (uint64_t)in->c.advert_int_cs * 10000;
+}
+
+bool
+instance_is_master(const struct instance *in)
+{
+	return in->fsm.state == VRRP_ST_MASTER;
+}
+
+struct loop *
+instance_loop(const struct instance *in)
+{
+	return in->a->loop;
+}
+
+const char *
+instance_tag(const struct instance *in)
+{
+	return in->tag;
+}
+
+const struct ipaddr *
+instance_self(const struct instance *in)
+{
+	return &in->fsm.self;
+}
+
+int
+instance_peers(const struct instance *in, const struct ipaddr **peers)
+{
+	*peers = in->c.peers;
+	return in->c.npeers;
 }
 
 static void
@@ -430,6 +637,10 @@ instance_input(struct instance *in, struct vrrp_pkt *p,
 		in->last_int_cs = p->adver_int_cs;
 	}
 	in->n.adverts_received++;
+	if (p->priority > 0) {
+		in->heard = meta->src;
+		in->heard_at = clock_now();
+	}
 	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
 	instance_exec(in, &out);
 	guard_advert(in, p->priority, &meta->src);
@@ -708,15 +919,21 @@ instance_start(struct instance *in)
 {
 	struct vrrp_out out = { 0 };
 	char ab[IPADDR_STRLEN], err[256];
+	bool left = false;
 	int i;
 
 	/*
 	 * A VIP still on the interface was left by a previous run that died
-	 * without cleaning up; we start as backup, so it must go.
+	 * without cleaning up; we start as backup, so it must go.  With a
+	 * database role it stays while the role decides: the agent may have
+	 * been restarted on the master, whose writes must not stop.
 	 */
 	for (i = 0; i < in->c.nvips; i++) {
 		if (vip_present(in->a->nl, in->ifindex,
 		    &in->c.vips[i].addr) != 1)
+			continue;
+		left = true;
+		if (in->role != NULL)
 			continue;
 		log_warnx("%s removing VIP %s left by a previous run", in->tag,
 		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)));
@@ -726,6 +943,9 @@ instance_start(struct instance *in)
 	}
 	/* An owner sends at startup: know the source address first. */
 	(void)instance_refresh_self(in);
+	/* Before the election starts: the role may hold it in FAULT. */
+	if (in->role != NULL)
+		role_start(in->role, left);
 	/* Checks have no verdict yet: a tracked weight-0 check means FAULT. */
 	instance_gate_update(in);
 	vrrp_fsm_startup(&in->fsm, clock_now(), &out);
@@ -744,10 +964,21 @@ instance_free(struct instance *in)
 	struct agent *a = in->a;
 	struct instance **pp;
 
-	vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
-	instance_exec(in, &out);
-	if (in->vips_held)
-		instance_vips(in, false);
+	/*
+	 * From here role steps run synchronously (bounded): the loop may not
+	 * run again.  A step in progress is abandoned.
+	 */
+	in->freeing = true;
+	in->q_busy = false;
+	if (!a->keep_on_exit) {
+		vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
+		instance_exec(in, &out);
+		if (in->vips_held)
+			instance_vips(in, false);
+	} else if (in->vips_held)
+		log_info("%s exiting for a restart: VIPs kept", in->tag);
+	role_free(in->role);
+	in->role = NULL;
 	loop_timer_cancel(a->loop, &in->t_fsm);
 	loop_timer_cancel(a->loop, &in->t_garp);
 	loop_timer_cancel(a->loop, &in->t_refresh);
@@ -761,6 +992,20 @@ instance_free(struct instance *in)
 	}
 	agent_sock_put(a, in->sock);
 	free(in);
+}
+
+/*
+ * Give instance idx of conf the database role if it carries it (role =
+ * replication; galera and none do no role SQL).  0, or -1 on ENOMEM.
+ */
+static int
+instance_role_attach(struct instance *in, const struct conf *conf, int idx)
+{
+	if (conf->role.kind != CONF_ROLE_REPLICATION || conf->role.inst != idx)
+		return 0;
+	if ((in->role = role_new(in, conf)) == NULL)
+		return -1;
+	return 0;
 }
 
 int
@@ -798,6 +1043,8 @@ agent_start(struct agent *a, struct loop *l, struct conf *conf)
 	guard_start(a);
 	for (i = 0; i < a->conf.ninst; i++) {
 		if ((in = instance_new(a, &a->conf.inst[i])) == NULL)
+			return -1;
+		if (instance_role_attach(in, &a->conf, i) == -1)
 			return -1;
 		instance_start(in);
 	}
@@ -848,6 +1095,25 @@ agent_reload(struct agent *a, struct conf *conf)
 			instance_vips(in, false);
 		in->c = conf->inst[i];
 		instance_link_tracks(in);
+		if (in->role != NULL) {
+			if (conf->role.kind == CONF_ROLE_REPLICATION &&
+			    conf->role.inst == i)
+				role_reconf(in->role, conf);
+			else if (!in->q_busy) {
+				log_info("%s database role removed by reload",
+				    in->tag);
+				role_free(in->role);
+				in->role = NULL;
+			} else
+				log_warnx("%s a role step runs: the role stays "
+				    "until the next reload", in->tag);
+		} else if (conf->role.kind == CONF_ROLE_REPLICATION &&
+		    conf->role.inst == i &&
+		    instance_role_attach(in, conf, i) == 0 &&
+		    in->role != NULL) {
+			log_info("%s database role added by reload", in->tag);
+			role_start(in->role, in->vips_held);
+		}
 		instance_params(&in->c, &p);
 		vrrp_fsm_reconfigure(&in->fsm, &p, clock_now(), &out);
 		instance_exec(in, &out);
@@ -858,8 +1124,12 @@ agent_reload(struct agent *a, struct conf *conf)
 		}
 	}
 	for (i = 0; i < conf->ninst; i++)
-		if (!kept[i] && (in = instance_new(a, &conf->inst[i])) != NULL)
+		if (!kept[i] && (in = instance_new(a, &conf->inst[i])) != NULL) {
+			if (instance_role_attach(in, conf, i) == -1)
+				log_warnx("%s no database role (out of memory)",
+				    in->tag);
 			instance_start(in);
+		}
 	free(kept);
 	conf_free(&a->conf);
 	a->conf = *conf;

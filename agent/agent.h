@@ -18,6 +18,7 @@
 #include "guard.h"
 #include "log.h"
 #include "loop.h"
+#include "role.h"
 #include "vrrp.h"
 
 struct agent;
@@ -53,6 +54,14 @@ struct instance_counters {
 	uint64_t drops[VRRP_DROP__MAX];
 };
 
+/*
+ * Actions that wait for each other: VIP_ADD, ANNOUNCE, VIP_DEL and the
+ * priority-0 advert run strictly in order, and a role step (promotion
+ * before VIP_ADD, demotion before VIP_DEL) blocks the queue until it ends.
+ * State logging and adverts with a priority above 0 bypass it.
+ */
+#define INSTANCE_QMAX	16
+
 struct instance {
 	struct conf_instance c;		/* this instance's config, a copy */
 	struct agent *a;
@@ -62,6 +71,17 @@ struct instance {
 	uint8_t mac[6];
 	struct agent_sock *sock;
 	bool vips_held;			/* VIP_ADD done, no VIP_DEL since */
+
+	struct vrrp_act q[INSTANCE_QMAX];	/* pending ordered actions */
+	int qn;
+	bool q_busy;			/* q[0] waits for a role step */
+	bool q_demoted;			/* q[0] (VIP_DEL) had its demotion */
+	bool freeing;			/* shutting down: no async role steps */
+	struct role *role;		/* the database role, or NULL */
+
+	/* The last other router heard advertising with priority > 0. */
+	struct ipaddr heard;
+	uint64_t heard_at;
 
 	/* Interval filter: a changed v3 interval is learned only once two
 	 * adverts in a row from the same master agree on it. */
@@ -106,6 +126,7 @@ struct agent {
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;
+	bool keep_on_exit;		/* SIGQUIT: leave VIPs and role as is */
 };
 
 /*

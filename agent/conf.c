@@ -523,6 +523,7 @@ conf_instance_defaults(struct conf_instance *ci)
 	ci->auth_type = VRRP_AUTH_NONE;
 	ci->garp_repeat = CONF_DEFAULT_GARP_REPEAT;
 	ci->garp_delay_ms = CONF_DEFAULT_GARP_DELAY;
+	ci->database = -1;
 }
 
 /* Checks that need the whole instance section, then against the others. */
@@ -841,6 +842,9 @@ conf_handler(void *user, const char *section, const char *name,
 		    name);
 	if (k == NULL)
 		k = conf_find_key(conf_ops_keys, conf_ops_nkeys, p->sec, name);
+	if (k == NULL)
+		k = conf_find_key(conf_role_keys, conf_role_nkeys, p->sec,
+		    name);
 	if (k == NULL) {
 		conf_fail(p, p->lineno, "unknown key '%s' in [%s]", name,
 		    conf_sec_names[p->sec]);
@@ -895,6 +899,7 @@ conf_load_opts(const char *path, struct conf *out, char *err, size_t errlen,
 	strcpy(c.path, path);
 	strcpy(c.control_socket, CONF_DEFAULT_SOCKET);
 	conf_ops_defaults(&c);
+	conf_role_defaults(&c.role);
 
 	p.fp = fopen(path, "re");
 	if (p.fp == NULL) {
@@ -922,6 +927,8 @@ conf_load_opts(const char *path, struct conf *out, char *err, size_t errlen,
 		conf_fail(&p, 0, "no [instance NAME] section");
 	if (!p.failed)
 		conf_resolve_tracks(&p);
+	if (!p.failed)
+		conf_resolve_role(&p);
 	if (!p.failed)
 		conf_ops_finish(&p);
 	if (p.failed) {

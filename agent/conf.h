@@ -61,13 +61,25 @@
  *   Operator guards and hooks (conf_ops.c):
  *   [global] or [mariadb]:  failover_block = 600  (seconds, 0 = off; in
  *                           one of the two sections only; the default is
- *                           600 with a [mariadb] section, else 0)
+ *                           600 with role = replication, else 0)
  *   [global]:  lock_file = /PATH   (absent = no lock file)
  *              notify_timeout = 10 (seconds, 0.001..3600)
  *              event_script = CMD  (default for every instance)
  *   [instance NAME]:  notify_master, notify_backup, notify_fault,
  *              notify_stop, notify, event_script = CMD  (what fits
  *              inih's 199-character line)
+ *   The database role, in [mariadb] (see agent/role.h):
+ *   role = none | replication | galera
+ *   admin_user = NAME  admin_password_file = PATH   (role SQL; default:
+ *                      the check user; needs READ ONLY ADMIN, so it must
+ *                      not be the check user when a write check is used)
+ *   repl_user = NAME   repl_password_file = PATH    (replication)
+ *   promote_wait = 5   promote_backoff = 10   demote_timeout = 1
+ *   role_check_interval = 0 (= advert_int)   peer_timeout = 0.3 (seconds)
+ *   promote_sql = SQL  kill_sessions_on_demote = no
+ *   db_peer = VRRP-ADDRESS DB-ADDRESS[:PORT]         (repeatable)
+ *   In [instance NAME]:  database = yes | no  (which instance carries the
+ *   role; default: the only instance)
  */
 #ifndef DBVIP_CONF_H
 #define DBVIP_CONF_H
@@ -112,6 +124,7 @@ struct conf_instance {
 	uint32_t garp_delay_ms;		/* between repeats */
 	uint32_t garp_refresh_ms;	/* re-announce while master, 0 = off */
 	int track[CONF_MAX_TRACK];	/* indexes into conf.checks */
+	int database;			/* database = yes|no; -1 = not set */
 	int ntrack;
 	/* Hooks ("" = none), run by /bin/sh -c; see notify.h. */
 	char notify_master[CONF_CMD_MAX];
@@ -135,6 +148,43 @@ struct conf_check {
 	int line;
 };
 
+enum conf_role_kind {
+	CONF_ROLE_NONE = 0,		/* health gating only, no role SQL */
+	CONF_ROLE_REPLICATION,		/* GTID replication: promote, fence,
+					   re-point, rejoin */
+	CONF_ROLE_GALERA,		/* health gating only, no role SQL */
+};
+
+#define CONF_MAX_DB_PEERS	16
+
+/* db_peer = VRRP-ADDRESS DB-ADDRESS[:PORT] */
+struct conf_db_peer {
+	struct ipaddr vrrp;		/* the peer's advertising address */
+	char host[64];			/* numeric database address */
+	unsigned port;
+};
+
+/* The [mariadb] keys of the database role (agent/role.c). */
+struct conf_role {
+	enum conf_role_kind kind;
+	char admin_user[64];		/* "" = the check user */
+	char admin_password[128];
+	char admin_password_file[256];
+	char repl_user[64];
+	char repl_password[128];
+	char repl_password_file[256];
+	uint32_t promote_wait_ms;	/* relay log apply bound */
+	uint32_t promote_backoff_ms;	/* FAULT after a failed promotion */
+	uint32_t demote_timeout_ms;	/* bound of read_only=ON on release */
+	uint32_t check_interval_ms;	/* re-assert period; 0 = advert_int */
+	uint32_t peer_timeout_ms;	/* one peer database query */
+	char promote_sql[512];		/* optional extra statement */
+	bool kill_sessions;		/* kill_sessions_on_demote */
+	struct conf_db_peer peers[CONF_MAX_DB_PEERS];
+	int npeers;
+	int inst;			/* index of the role's instance, or -1 */
+};
+
 struct conf {
 	char path[256];
 	char control_socket[CONF_PATH_MAX];
@@ -151,6 +201,7 @@ struct conf {
 	char lock_file[CONF_FILE_MAX];	/* "" = none */
 	uint32_t notify_timeout_ms;	/* > 0 */
 	char event_script[CONF_CMD_MAX];	/* default for instances */
+	struct conf_role role;
 };
 
 /*

@@ -24,7 +24,7 @@
 #define CONF_DEFAULT_TABLE		"dbvip.heartbeat"
 
 /* Copy a string value that must fit dst (size n) and be non-empty. */
-static int
+int
 conf_str_key(struct conf_parse *p, const char *key, const char *val,
     char *dst, size_t n)
 {
@@ -110,35 +110,35 @@ set_db_user(struct conf_parse *p, const char *val)
 }
 
 /*
- * Read the password now, so that a reload that cannot read it is refused
- * like any other error.  The file must belong to a trusted reader only.
+ * Read a secret from the file val now, so that a reload that cannot read
+ * it is refused like any other error.  The file must belong to a trusted
+ * reader only (no group or other bits).  key names the config key.
  */
-static int
-set_db_password_file(struct conf_parse *p, const char *val)
+int
+conf_secret_file(struct conf_parse *p, const char *key, const char *val,
+    char *path, size_t pathlen, char *dst, size_t dstlen)
 {
-	struct conf *c = p->c;
 	struct stat st;
-	char buf[sizeof(c->db.password) + 2];
+	char buf[256];
 	ssize_t n;
 	int fd;
 
-	if (conf_abs_path_key(p, "password_file", val, c->password_file,
-	    sizeof(c->password_file)) == -1)
+	if (conf_abs_path_key(p, key, val, path, pathlen) == -1)
 		return -1;
 	if ((fd = open(val, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		conf_fail(p, p->lineno, "password_file: %s: %s", val,
+		conf_fail(p, p->lineno, "%s: %s: %s", key, val,
 		    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		conf_fail(p, p->lineno, "password_file: %s is not a regular "
-		    "file", val);
+		conf_fail(p, p->lineno, "%s: %s is not a regular file", key,
+		    val);
 		close(fd);
 		return -1;
 	}
 	if ((st.st_mode & 077) != 0) {
-		conf_fail(p, p->lineno, "password_file: %s is readable by "
-		    "group or others (mode %04o); chmod 600 it", val,
+		conf_fail(p, p->lineno, "%s: %s is readable by group or "
+		    "others (mode %04o); chmod 600 it", key, val,
 		    (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return -1;
@@ -146,21 +146,29 @@ set_db_password_file(struct conf_parse *p, const char *val)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
-		conf_fail(p, p->lineno, "password_file: %s: %s", val,
+		conf_fail(p, p->lineno, "%s: %s: %s", key, val,
 		    strerror(errno));
 		return -1;
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) >= sizeof(c->db.password)) {
-		conf_fail(p, p->lineno, "password_file: the password is "
-		    "longer than %zu characters", sizeof(c->db.password) - 1);
+	if (strlen(buf) >= dstlen) {
+		conf_fail(p, p->lineno, "%s: the password is longer than %zu "
+		    "characters", key, dstlen - 1);
 		explicit_bzero(buf, sizeof(buf));
 		return -1;
 	}
-	strcpy(c->db.password, buf);
+	strcpy(dst, buf);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
+}
+
+static int
+set_db_password_file(struct conf_parse *p, const char *val)
+{
+	return conf_secret_file(p, "password_file", val,
+	    p->c->password_file, sizeof(p->c->password_file),
+	    p->c->db.password, sizeof(p->c->db.password));
 }
 
 static int
@@ -577,6 +585,8 @@ void
 conf_checks_free(struct conf *c)
 {
 	explicit_bzero(c->db.password, sizeof(c->db.password));
+	explicit_bzero(c->role.admin_password, sizeof(c->role.admin_password));
+	explicit_bzero(c->role.repl_password, sizeof(c->role.repl_password));
 	free(c->checks);
 	c->checks = NULL;
 	c->nchecks = 0;

@@ -60,6 +60,20 @@ enum conf_key_id {
 	K_DB_USER,
 	K_DB_PASSWORD_FILE,
 	K_DB_CONNECT_TIMEOUT,
+	K_DB_ROLE,
+	K_DB_ADMIN_USER,
+	K_DB_ADMIN_PASSWORD_FILE,
+	K_DB_REPL_USER,
+	K_DB_REPL_PASSWORD_FILE,
+	K_DB_PROMOTE_WAIT,
+	K_DB_PROMOTE_BACKOFF,
+	K_DB_DEMOTE_TIMEOUT,
+	K_DB_ROLE_CHECK_INTERVAL,
+	K_DB_PEER_TIMEOUT,
+	K_DB_PROMOTE_SQL,
+	K_DB_KILL_SESSIONS,
+	K_DB_PEER,
+	K_DATABASE,
 	/* [check NAME] */
 	K_CK_TYPE,
 	K_CK_INTERVAL,
@@ -136,6 +150,11 @@ int conf_ms_key(struct conf_parse *p, const char *key, const char *val,
 int conf_bool_key(struct conf_parse *p, const char *key, const char *val,
     bool *out);
 bool conf_valid_name(const char *s);
+/* conf_checks.c: a string that must fit dst; a 0600 secret file. */
+int conf_str_key(struct conf_parse *p, const char *key, const char *val,
+    char *dst, size_t n);
+int conf_secret_file(struct conf_parse *p, const char *key, const char *val,
+    char *path, size_t pathlen, char *dst, size_t dstlen);
 
 /* conf_checks.c: its key table, section start/end and file-end checks. */
 extern const struct conf_key conf_check_keys[];
@@ -153,5 +172,12 @@ extern const size_t conf_ops_nkeys;
 void conf_ops_defaults(struct conf *c);
 /* After the whole file: instances inherit [global] event_script. */
 int conf_ops_finish(struct conf_parse *p);
+
+/* conf_role.c: the role keys of [mariadb] and `database` in [instance]. */
+extern const struct conf_key conf_role_keys[];
+extern const size_t conf_role_nkeys;
+void conf_role_defaults(struct conf_role *r);
+/* Needs the whole file: the role's instance, required keys. */
+int conf_resolve_role(struct conf_parse *p);
 
 #endif

@@ -171,10 +171,11 @@ conf_ops_finish(struct conf_parse *p)
 
 	/*
 	 * The block guards against promotion ping-pong, so by default it
-	 * applies where there is a database to promote; a VIP-only group
-	 * fails over as often as it must.
+	 * applies where the agent promotes a database (role = replication);
+	 * a VIP-only or Galera group fails over as often as it must.
 	 */
-	if (p->failover_block_line == 0 && !c->have_db)
+	if (p->failover_block_line == 0 &&
+	    c->role.kind != CONF_ROLE_REPLICATION)
 		c->failover_block_ms = 0;
 	for (i = 0; i < c->ninst; i++)
 		if (c->inst[i].event_script[0] == '\0')

@@ -90,6 +90,17 @@ daemon_signal(void *arg, int fd, uint32_t events)
 			log_info("signal %d: leaving cleanly", (int)si.ssi_signo);
 			loop_stop(d->loop);
 			return;
+		case SIGQUIT:
+			/*
+			 * A restart (package upgrade, new binary): leave the
+			 * VIPs and the database as they are, send nothing;
+			 * the next start resumes mastership (role.h).
+			 */
+			log_info("signal %d: leaving for a restart; VIPs and "
+			    "database role kept", (int)si.ssi_signo);
+			d->agent.keep_on_exit = true;
+			loop_stop(d->loop);
+			return;
 		case SIGHUP:
 			daemon_reload(d);
 			break;
@@ -201,6 +212,7 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		fatal("sigprocmask");
 	signal(SIGPIPE, SIG_IGN);

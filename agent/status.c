@@ -100,9 +100,9 @@ static const struct {
 } fault_bits[] = {
 	{ VRRP_FAULT_LINK, "link" },
 	{ VRRP_FAULT_GATE, "gate" },
-	{ VRRP_FAULT_ADMIN, "admin" },
 	{ VRRP_FAULT_OPERATOR, "maintenance" },
 	{ VRRP_FAULT_BLOCKED, "guard" },
+	{ VRRP_FAULT_ROLE, "role" },
 };
 
 #define NFAULT_BITS	(sizeof(fault_bits) / sizeof(fault_bits[0]))
@@ -166,6 +166,58 @@ status_guards_json(struct sbuf *b, const struct agent *a)
 }
 
 static void
+sb_json_str_or_null(struct sbuf *b, const char *s)
+{
+	if (s[0] == '\0')
+		sb_printf(b, "null");
+	else
+		sb_json_str(b, s);
+}
+
+/* The database role of an instance, or null (none / galera). */
+static void
+status_role_json(struct sbuf *b, const struct instance *in)
+{
+	const struct role_info *ri;
+
+	if (in->role == NULL) {
+		sb_printf(b, "null");
+		return;
+	}
+	ri = role_get_info(in->role);
+	sb_printf(b, "{\"state\":\"%s\",\"last_step\":",
+	    role_state_name(ri->state));
+	sb_json_str_or_null(b, ri->last_step);
+	sb_printf(b, ",\"last_error\":");
+	sb_json_str_or_null(b, ri->last_error);
+	if (ri->read_only < 0)
+		sb_printf(b, ",\"read_only\":null");
+	else
+		sb_printf(b, ",\"read_only\":%s",
+		    ri->read_only ? "true" : "false");
+	sb_printf(b, ",\"master_host\":");
+	sb_json_str_or_null(b, ri->master_host);
+	sb_printf(b, ",\"errant_gtids\":");
+	sb_json_str_or_null(b, ri->errant);
+	sb_printf(b, ",\"hold\":");
+	sb_json_str_or_null(b, ri->hold);
+	if (ri->promoted_at == 0)
+		sb_printf(b, ",\"promoted_ago_s\":null");
+	else
+		sb_printf(b, ",\"promoted_ago_s\":%.1f",
+		    (double)(clock_now() - ri->promoted_at) / 1e6);
+	sb_printf(b, ",\"last_promote_ms\":%u,\"promotions\":%llu,"
+	    "\"promote_failures\":%llu,\"demotions\":%llu,\"fences\":%llu,"
+	    "\"repoints\":%llu,\"rejoins\":%llu}", ri->last_promote_ms,
+	    (unsigned long long)ri->promotions,
+	    (unsigned long long)ri->promote_failures,
+	    (unsigned long long)ri->demotions,
+	    (unsigned long long)ri->fences,
+	    (unsigned long long)ri->repoints,
+	    (unsigned long long)ri->rejoins);
+}
+
+static void
 status_instance_json(struct sbuf *b, const struct instance *in)
 {
 	char ab[IPADDR_STRLEN];
@@ -217,6 +269,8 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 		sb_json_str(b, in->track[i]->cfg.cc.name);
 	}
 	sb_printf(b, "]");
+	sb_printf(b, ",\"role\":");
+	status_role_json(b, in);
 	sb_printf(b, ",\"counters\":{\"adverts_sent\":%llu,"
 	    "\"adverts_received\":%llu,\"transitions\":%llu,"
 	    "\"send_errors\":%llu,\"vip_errors\":%llu,\"drops\":",
@@ -354,6 +408,22 @@ status_table(struct sbuf *b, const struct agent *a)
 		if (in->ntrack > 0)
 			sb_printf(b, "%-16s priority %s\n", "", in->gate.why);
 		status_guard_line(b, in);
+		if (in->role != NULL) {
+			const struct role_info *ri = role_get_info(in->role);
+
+			sb_printf(b, "%-16s database %s, read_only %s%s%s%s%s\n",
+			    "", role_state_name(ri->state),
+			    ri->read_only < 0 ? "?" : ri->read_only ? "ON" :
+			    "OFF", ri->master_host[0] ? ", from " : "",
+			    ri->master_host, ri->hold[0] ? "; held: " : "",
+			    ri->hold);
+			if (ri->errant[0] != '\0')
+				sb_printf(b, "%-16s errant GTIDs %s: rebuild "
+				    "this node\n", "", ri->errant);
+			else if (ri->last_error[0] != '\0')
+				sb_printf(b, "%-16s last role error: %s\n", "",
+				    ri->last_error);
+		}
 	}
 	status_guards_line(b, a);
 	status_checks_table(b, a);

@@ -27,6 +27,7 @@ enum vrrp_ev {
 	VRRP_EV_FAULT,		/* first fault bit set */
 	VRRP_EV_FAULT_CLEAR,	/* last fault bit cleared */
 	VRRP_EV_PRIORITY,	/* effective priority changed */
+	VRRP_EV_RESUME,		/* take over now (agent restart on master) */
 	VRRP_EV__MAX
 };
 
@@ -296,6 +297,12 @@ vrrp_backup_advert(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 }
 
 static void
+vrrp_backup_resume(struct vrrp_fsm *f, const struct vrrp_ctx *c)
+{
+	vrrp_take_over(f, c, c->reason);
+}
+
+static void
 vrrp_backup_fault(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 {
 	vrrp_set_state(f, c, VRRP_ST_FAULT, c->reason);
@@ -388,6 +395,7 @@ static vrrp_handler *const vrrp_table[4][VRRP_EV__MAX] = {
 		[VRRP_EV_ADVERT] = vrrp_backup_advert,
 		[VRRP_EV_DOWN_TIMER] = vrrp_backup_down_timer,
 		[VRRP_EV_FAULT] = vrrp_backup_fault,
+		[VRRP_EV_RESUME] = vrrp_backup_resume,
 	},
 	[VRRP_ST_MASTER] = {
 		[VRRP_EV_SHUTDOWN] = vrrp_master_shutdown,
@@ -559,6 +567,17 @@ vrrp_fsm_set_fault(struct vrrp_fsm *f, unsigned bit, bool on,
 		c.reason = reason != NULL ? reason : "fault cleared";
 		vrrp_dispatch(f, VRRP_EV_FAULT_CLEAR, &c);
 	}
+}
+
+void
+vrrp_fsm_resume(struct vrrp_fsm *f, const char *reason, uint64_t now,
+    struct vrrp_out *out)
+{
+	struct vrrp_ctx c;
+
+	vrrp_ctx_init(&c, now, out);
+	c.reason = reason != NULL ? reason : "resume";
+	vrrp_dispatch(f, VRRP_EV_RESUME, &c);
 }
 
 const char *

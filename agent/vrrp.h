@@ -100,10 +100,12 @@ struct vrrp_params {
 /* Fault sources: the instance is in FAULT while any bit is set. */
 #define VRRP_FAULT_LINK		0x1	/* interface down / no carrier */
 #define VRRP_FAULT_GATE		0x2	/* a weight-0 health check failed */
-#define VRRP_FAULT_ADMIN	0x4	/* operator / promotion back-off */
 #define VRRP_FAULT_OPERATOR	0x8	/* maintenance (dbvipctl), guard.h */
 #define VRRP_FAULT_BLOCKED	0x10	/* failover_block or lock: a node that
 					   is not master must not win */
+#define VRRP_FAULT_ROLE		0x20	/* database role: promotion back-off,
+					   former primary not rejoined yet,
+					   rejoin refused (agent/role.c) */
 
 struct vrrp_fsm {
 	struct vrrp_params p;
@@ -211,6 +213,17 @@ void vrrp_fsm_set_priority(struct vrrp_fsm *f, uint8_t prio, uint64_t now,
  */
 void vrrp_fsm_set_fault(struct vrrp_fsm *f, unsigned bit, bool on,
     const char *reason, uint64_t now, struct vrrp_out *out);
+
+/*
+ * Resume: a BACKUP takes over at once (SEND_ADVERT, VIP_ADD, ANNOUNCE,
+ * STATE -> MASTER) without waiting for Master_Down_Timer.  For an agent
+ * restarted on the current master that found its VIP still in place, its
+ * database writable and no other master advertising for one interval: it
+ * carries on instead of interrupting writes.  Ignored in any other state.
+ * reason must be a static string.
+ */
+void vrrp_fsm_resume(struct vrrp_fsm *f, const char *reason, uint64_t now,
+    struct vrrp_out *out);
 
 /* Skew_Time and Master_Down_Interval in microseconds, for the current
  * Master_Adver_Interval and effective priority (v2: RFC 3768 formulas). */

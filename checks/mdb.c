@@ -43,6 +43,7 @@ struct mdb {
 
 	/* Reconnect back-off after failed connects. */
 	unsigned backoff_ms;
+	unsigned backoff_max_ms;	/* MDB_BACKOFF_MAX_MS unless set */
 	uint64_t retry_at;
 	unsigned conn_errno;
 	char conn_error[200];
@@ -68,7 +69,14 @@ mdb_new(const struct check_db *db, unsigned io_timeout_s)
 	if (m->db.connect_timeout_s == 0)
 		m->db.connect_timeout_s = 2;
 	m->io_timeout_s = io_timeout_s ? io_timeout_s : 1;
+	m->backoff_max_ms = MDB_BACKOFF_MAX_MS;
 	return m;
+}
+
+void
+mdb_set_backoff_max(struct mdb *m, unsigned max_ms)
+{
+	m->backoff_max_ms = max_ms > 0 ? max_ms : 1;
 }
 
 static void
@@ -128,11 +136,12 @@ mdb_connect_failed(struct mdb *m, unsigned err, const char *why, uint64_t now)
 {
 	mdb_close(m);
 	if (m->backoff_ms == 0)
-		m->backoff_ms = MDB_BACKOFF_MIN_MS;
-	else if (m->backoff_ms < MDB_BACKOFF_MAX_MS / 2)
+		m->backoff_ms = MDB_BACKOFF_MIN_MS < m->backoff_max_ms ?
+		    MDB_BACKOFF_MIN_MS : m->backoff_max_ms;
+	else if (m->backoff_ms < m->backoff_max_ms / 2)
 		m->backoff_ms *= 2;
 	else
-		m->backoff_ms = MDB_BACKOFF_MAX_MS;
+		m->backoff_ms = m->backoff_max_ms;
 	m->retry_at = now + (uint64_t)m->backoff_ms * 1000;
 	m->conn_errno = err;
 	snprintf(m->conn_error, sizeof(m->conn_error), "%s", why);

@@ -44,6 +44,13 @@ struct mdb;
  */
 struct mdb *mdb_new(const struct check_db *db, unsigned io_timeout_s);
 
+/*
+ * Cap the reconnect back-off at max_ms instead of MDB_BACKOFF_MAX_MS: the
+ * database role must reach a server that comes back (a thawed former
+ * master to fence) within a fraction of a second.
+ */
+void mdb_set_backoff_max(struct mdb *m, unsigned max_ms);
+
 /* Drop the connection (without waiting for the server) and free. */
 void mdb_free(struct mdb *m);
 

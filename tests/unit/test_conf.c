@@ -770,6 +770,143 @@ test_track_errors(void **state)
 	    "line 5");
 }
 
+/* --- the database role ---------------------------------------------------- */
+
+static void
+test_role_valid(void **state)
+{
+	char text[2048], adm[64];
+	struct conf c;
+
+	(void)state;
+	write_pw("adm1n\n", 0600);
+	strcpy(adm, pw_path);
+	write_pw("r3pl\n", 0600);
+	snprintf(text, sizeof(text),
+	    "[instance a]\ninterface = eth0\nvrid = 51\n"
+	    "vip = 198.51.100.100/24\n"
+	    "[instance b]\ninterface = eth0\nvrid = 52\n"
+	    "vip = 198.51.100.101/24\ndatabase = yes\n"
+	    "[mariadb]\nsocket = /tmp/s\nuser = dbvip\nrole = replication\n"
+	    "admin_user = dbvipadm\nadmin_password_file = %s\n"
+	    "repl_user = repl\nrepl_password_file = %s\npromote_wait = 2.5\n"
+	    "promote_backoff = 30\ndemote_timeout = 0.5\n"
+	    "role_check_interval = 0.2\npeer_timeout = 0.3\n"
+	    "promote_sql = SET GLOBAL event_scheduler = ON\n"
+	    "kill_sessions_on_demote = yes\n"
+	    "db_peer = 198.51.100.12 198.51.100.112\n"
+	    "db_peer = 198.51.100.13 198.51.100.113:3307\n"
+	    "db_peer = 2001:db8::14 [2001:db8::114]:3308\n", adm, pw_path);
+	if (load(text, &c) != 0)
+		fail_msg("%s", err);
+	unlink(adm);
+	unlink(pw_path);
+	assert_int_equal(c.role.kind, CONF_ROLE_REPLICATION);
+	assert_int_equal(c.role.inst, 1);
+	assert_string_equal(c.role.admin_user, "dbvipadm");
+	assert_string_equal(c.role.admin_password, "adm1n");
+	assert_string_equal(c.role.repl_user, "repl");
+	assert_string_equal(c.role.repl_password, "r3pl");
+	assert_int_equal(c.role.promote_wait_ms, 2500);
+	assert_int_equal(c.role.promote_backoff_ms, 30000);
+	assert_int_equal(c.role.demote_timeout_ms, 500);
+	assert_int_equal(c.role.check_interval_ms, 200);
+	assert_int_equal(c.role.peer_timeout_ms, 300);
+	assert_true(c.role.kill_sessions);
+	assert_string_equal(c.role.promote_sql,
+	    "SET GLOBAL event_scheduler = ON");
+	assert_int_equal(c.role.npeers, 3);
+	assert_addr(&c.role.peers[0].vrrp, "198.51.100.12");
+	assert_string_equal(c.role.peers[0].host, "198.51.100.112");
+	assert_int_equal(c.role.peers[0].port, 3306);
+	assert_int_equal(c.role.peers[1].port, 3307);
+	assert_string_equal(c.role.peers[2].host, "2001:db8::114");
+	assert_int_equal(c.role.peers[2].port, 3308);
+	conf_free(&c);
+}
+
+static void
+test_role_defaults(void **state)
+{
+	char text[1024];
+	struct conf c;
+
+	(void)state;
+	/* No role: nothing required, no instance carries it. */
+	if (load(MIN4, &c) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.role.kind, CONF_ROLE_NONE);
+	assert_int_equal(c.role.inst, -1);
+	conf_free(&c);
+	/* Galera: the only instance, no replication account needed. */
+	if (load(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\nrole = galera\n",
+	    &c) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.role.kind, CONF_ROLE_GALERA);
+	assert_int_equal(c.role.inst, 0);
+	conf_free(&c);
+	write_pw("r\n", 0600);
+	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrole = replication\nrepl_user = repl\n"
+	    "repl_password_file = %s\n", pw_path);
+	if (load(text, &c) != 0)
+		fail_msg("%s", err);
+	unlink(pw_path);
+	assert_int_equal(c.role.promote_wait_ms, 5000);
+	assert_int_equal(c.role.promote_backoff_ms, 10000);
+	assert_int_equal(c.role.demote_timeout_ms, 1000);
+	assert_int_equal(c.role.check_interval_ms, 0);
+	assert_false(c.role.kill_sessions);
+	assert_string_equal(c.role.admin_user, "");
+	conf_free(&c);
+}
+
+static void
+test_role_errors(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "role = master\n", 8, "role: 'master' is not none");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "role = replication\n", 0, "needs repl_user and "
+	    "repl_password_file");
+	expect_error(MIN4 "database = yes\n", 1, "database = yes needs role");
+	expect_error(MIN4 "[instance b]\ninterface = eth0\nvrid = 52\n"
+	    "vip = 198.51.100.101/24\n[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrole = galera\n", 0, "set database = yes");
+	expect_error(MIN4 "database = yes\n[instance b]\ninterface = eth0\n"
+	    "vrid = 52\nvip = 198.51.100.101/24\ndatabase = yes\n", 6,
+	    "already carries the database role");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "db_peer = 198.51.100.12\n", 8, "is not 'VRRP-ADDRESS");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "db_peer = 198.51.100.12 db2.example\n", 8, "not a numeric");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "db_peer = 198.51.100.12 198.51.100.112:0\n", 8,
+	    "port '0' is not 1..65535");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "db_peer = 198.51.100.12 198.51.100.112\n"
+	    "db_peer = 198.51.100.12 198.51.100.113\n", 9, "already mapped");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "repl_user = it's\n", 8, "quotes");
+	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
+	    "demote_timeout = 0\n", 8, "at least 0.010 seconds");
+	/* The replication password follows the password_file rule. */
+	write_pw("r\n", 0644);
+	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrepl_password_file = %s\n", pw_path);
+	expect_error(text, 8, "repl_password_file: ");
+	expect_error(text, 8, "readable by group or others (mode 0644)");
+	unlink(pw_path);
+	write_pw("it's\n", 0600);
+	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrepl_password_file = %s\n", pw_path);
+	expect_error(text, 8, "must not contain quotes");
+	unlink(pw_path);
+}
+
 int
 main(void)
 {
@@ -808,6 +945,9 @@ main(void)
 		cmocka_unit_test(test_password_file_mode),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_track_errors),
+		cmocka_unit_test(test_role_valid),
+		cmocka_unit_test(test_role_defaults),
+		cmocka_unit_test(test_role_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,9 @@ expect_error(const char *text, int line, const char *msg)
 static void
 test_defaults(void **state)
 {
+	char pw[64], text[512];
 	struct conf c;
+	int fd, rv;
 
 	(void)state;
 	if (load(INST, &c) != 0)
@@ -69,6 +71,21 @@ test_defaults(void **state)
 	assert_string_equal(c.inst[0].event_script, "");
 	conf_free(&c);
 	if (load(INST "[mariadb]\nsocket = /tmp/s\nuser = u\n", &c) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.failover_block_ms, 0);	/* checks only */
+	conf_free(&c);
+	/* mkstemp makes the file 0600, as a password file must be. */
+	strcpy(pw, "/tmp/dbvip-test-pw-XXXXXX");
+	fd = mkstemp(pw);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	close(fd);
+	snprintf(text, sizeof(text), INST "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrole = replication\nrepl_user = r\n"
+	    "repl_password_file = %s\n", pw);
+	rv = load(text, &c);
+	unlink(pw);
+	if (rv != 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.failover_block_ms, 600000);
 	conf_free(&c);

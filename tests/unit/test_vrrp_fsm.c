@@ -193,6 +193,40 @@ test_startup_owner(void **state)
 	assert_int_equal(f.transitions, 1);
 }
 
+/* Resume: a BACKUP takes over at once; nothing happens in other states. */
+static void
+test_resume(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+
+	(void)state;
+	backup_at(&f, 100, true, 0, T0);
+	out_reset(&o);
+	vrrp_fsm_resume(&f, "resume", T0 + SEC, &o);
+	CHECK(&o, E_SEND(100), E_ADD, E_ANN, E_ST(BACKUP, MASTER));
+	assert_int_equal(f.t_adver, T0 + 2 * SEC);
+	assert_int_equal(f.t_master_down, 0);
+	/* Already MASTER: nothing. */
+	out_reset(&o);
+	vrrp_fsm_resume(&f, "resume", T0 + SEC, &o);
+	assert_int_equal(o.n, 0);
+	/* FAULT (a role hold): nothing, and the state is kept. */
+	out_reset(&o);
+	vrrp_fsm_set_fault(&f, VRRP_FAULT_ROLE, true, "hold", T0 + SEC, &o);
+	CHECK(&o, E_DEL, E_SEND(0), E_ST(MASTER, FAULT));
+	out_reset(&o);
+	vrrp_fsm_resume(&f, "resume", T0 + SEC, &o);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(f.state, VRRP_ST_FAULT);
+	/* INIT: nothing. */
+	fsm_new(&f, 3, 100, 100, true, 0);
+	out_reset(&o);
+	vrrp_fsm_resume(&f, "resume", T0, &o);
+	assert_int_equal(o.n, 0);
+	assert_int_equal(f.state, VRRP_ST_INIT);
+}
+
 static void
 test_startup_only_from_init(void **state)
 {
@@ -957,10 +991,10 @@ test_fault_clear_owner_takes_over(void **state)
 	out_reset(&o);
 	vrrp_fsm_startup(&f, T0, &o);
 	out_reset(&o);
-	vrrp_fsm_set_fault(&f, VRRP_FAULT_ADMIN, true, "admin", T0 + 1, &o);
+	vrrp_fsm_set_fault(&f, VRRP_FAULT_OPERATOR, true, "maintenance", T0 + 1, &o);
 	CHECK(&o, E_DEL, E_SEND(0), E_ST(MASTER, FAULT));
 	out_reset(&o);
-	vrrp_fsm_set_fault(&f, VRRP_FAULT_ADMIN, false, "admin", T0 + 2, &o);
+	vrrp_fsm_set_fault(&f, VRRP_FAULT_OPERATOR, false, "maintenance", T0 + 2, &o);
 	CHECK(&o, E_SEND(255), E_ADD, E_ANN, E_ST(FAULT, MASTER));
 	assert_int_equal(f.t_adver, T0 + 2 + SEC);
 }
@@ -1264,6 +1298,7 @@ main(void)
 		cmocka_unit_test(test_out_never_overflows),
 		cmocka_unit_test(test_ipv6_tiebreak),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_resume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
