@@ -158,6 +158,12 @@ void agent_free(struct agent *a);
 int health_apply(struct agent *a, const struct conf *conf);
 void health_stop(struct agent *a);
 
+/*
+ * input.c: the loop callback of a raw VRRP socket (arg is the agent):
+ * reads, decodes, checks and delivers every pending packet.
+ */
+void agent_sock_readable(void *arg, int fd, uint32_t events);
+
 /* Perform the state machine's actions in order, then re-arm its timer. */
 void instance_exec(struct instance *in, struct vrrp_out *out);
 

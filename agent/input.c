@@ -1,0 +1,259 @@
+/*
+ * Receiving: every VRRP packet from the raw sockets is decoded by the codec,
+ * matched to its instance by VRID, checked against that instance's
+ * configuration (RFC 5798 / 3768 section 7.1, the parts the codec cannot
+ * decide) and handed to the state machine.  Each drop is counted by reason
+ * and logged at a limited rate.
+ */
+#include "agent.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "guard.h"
+
+static void
+instance_drop(struct instance *in, enum vrrp_drop why, const struct ipaddr *src,
+    const char *msg)
+{
+	char sb[IPADDR_STRLEN];
+	unsigned supp;
+
+	in->n.drops[why]++;
+	if (log_rl_allow(&in->rl_drop[why], clock_now(), &supp))
+		log_warnx("%s dropped advert from %s: %s: %s%s", in->tag,
+		    ipaddr_ntop(src, sb, sizeof(sb)), vrrp_drop_name(why),
+		    msg, supp ? " (similar lines suppressed)" : "");
+}
+
+static bool
+vrrp_addrs_match(const struct instance *in, const struct vrrp_pkt *p)
+{
+	int i, j;
+
+	if (p->naddrs != in->c.nvips)
+		return false;
+	for (i = 0; i < in->c.nvips; i++) {
+		for (j = 0; j < p->naddrs; j++)
+			if (ipaddr_eq(&in->c.vips[i].addr, &p->addrs[j]))
+				break;
+		if (j == p->naddrs)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The checks that need this instance's configuration (RFC 5798 / 3768
+ * section 7.1, the parts the codec cannot decide).  Returns the drop reason
+ * and sets *msg, or VRRP_DROP_NONE.
+ */
+static enum vrrp_drop
+instance_check(struct instance *in, const struct vrrp_pkt *p,
+    const struct vrrp_pkt_meta *meta, const char **msg)
+{
+	int i;
+
+	if (ipaddr_eq(&meta->src, &in->fsm.self)) {
+		*msg = "our own address";
+		return VRRP_DROP_OWN;
+	}
+	if (in->c.npeers > 0) {
+		for (i = 0; i < in->c.npeers; i++)
+			if (ipaddr_eq(&meta->src, &in->c.peers[i]))
+				break;
+		if (i == in->c.npeers) {
+			*msg = "not a configured unicast_peer";
+			return VRRP_DROP_PEER;
+		}
+	}
+	/* MUST: the local router is not the address owner. */
+	if (in->c.priority == 255) {
+		*msg = "we are the address owner";
+		return VRRP_DROP_OWNER;
+	}
+	if (p->version == 2) {
+		/* RFC 3768 7.1: MUST verify auth type and data. */
+		if (p->auth_type != in->c.auth_type ||
+		    (in->c.auth_type == VRRP_AUTH_PASS &&
+		    memcmp(p->auth_data, in->c.auth_pass, VRRP_AUTH_LEN) != 0)) {
+			*msg = "authentication mismatch";
+			return VRRP_DROP_AUTH;
+		}
+		/* MUST verify the Adver Interval matches ours. */
+		if (p->adver_int_cs != in->c.advert_int_cs) {
+			*msg = "advert_int differs from ours";
+			return VRRP_DROP_INTERVAL_MISMATCH;
+		}
+		/* Address list mismatch: MUST drop unless sent by the owner. */
+		if (!vrrp_addrs_match(in, p) && p->priority != 255) {
+			*msg = "VIP list differs from ours";
+			return VRRP_DROP_ADDR_LIST;
+		}
+	} else if (!vrrp_addrs_match(in, p)) {
+		unsigned supp;
+
+		/* v3: SHOULD log a misconfiguration, and go on. */
+		if (log_rl_allow(&in->rl_warn, clock_now(), &supp))
+			log_warnx("%s advert from peer lists other VIPs "
+			    "(misconfiguration?)", in->tag);
+	}
+	/*
+	 * A priority-0 advert makes backups take over after the skew time,
+	 * so it is honoured only from the master we follow: a stray one from
+	 * elsewhere must not make a healthy group flap.
+	 */
+	if (p->priority == 0 && in->fsm.state == VRRP_ST_BACKUP &&
+	    in->fsm.master.family != 0 &&
+	    !ipaddr_eq(&meta->src, &in->fsm.master)) {
+		*msg = "priority 0 from a router that is not the master";
+		return VRRP_DROP_NOT_MASTER;
+	}
+	return VRRP_DROP_NONE;
+}
+
+static void
+instance_input(struct instance *in, struct vrrp_pkt *p,
+    const struct vrrp_pkt_meta *meta)
+{
+	struct vrrp_out out = { 0 };
+	enum vrrp_drop why;
+	const char *msg = NULL;
+
+	if ((why = instance_check(in, p, meta, &msg)) != VRRP_DROP_NONE) {
+		instance_drop(in, why, &meta->src, msg);
+		return;
+	}
+	/*
+	 * A v3 interval different from the one we follow is learned only when
+	 * two adverts in a row from the same source carry it, so one corrupt
+	 * or stray advert cannot shrink the master-down timer to nothing.
+	 */
+	if (p->version == 3 &&
+	    p->adver_int_cs != in->fsm.master_adver_int_cs &&
+	    !(ipaddr_eq(&meta->src, &in->last_src) &&
+	    in->last_int_cs == p->adver_int_cs)) {
+		in->last_src = meta->src;
+		in->last_int_cs = p->adver_int_cs;
+		p->adver_int_cs = in->fsm.master_adver_int_cs;
+	} else {
+		in->last_src = meta->src;
+		in->last_int_cs = p->adver_int_cs;
+	}
+	in->n.adverts_received++;
+	if (p->priority > 0) {
+		in->heard = meta->src;
+		in->heard_at = clock_now();
+	}
+	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
+	instance_exec(in, &out);
+	guard_advert(in, p->priority, &meta->src);
+}
+
+static struct instance *
+agent_find_instance(struct agent *a, const struct agent_sock *s, int vrid)
+{
+	struct instance *in;
+
+	for (in = a->inst; in != NULL; in = in->next)
+		if (in->sock == s && in->c.vrid == vrid)
+			return in;
+	return NULL;
+}
+
+static void
+agent_unmatched(struct agent *a, enum vrrp_drop why, const char *ifname,
+    const struct ipaddr *src, const char *msg)
+{
+	char sb[IPADDR_STRLEN];
+	unsigned supp;
+
+	a->unmatched[why]++;
+	if (log_rl_allow(&a->rl_unmatched, clock_now(), &supp))
+		log_debug(LOG_PKT, "[%s] dropped packet from %s: %s: %s",
+		    ifname, ipaddr_ntop(src, sb, sizeof(sb)),
+		    vrrp_drop_name(why), msg);
+}
+
+static void
+agent_sock_packet(struct agent *a, struct agent_sock *s, const uint8_t *buf,
+    size_t len, struct vrrp_pkt_meta *meta)
+{
+	static struct vrrp_pkt p;
+	struct instance *in;
+	const uint8_t *payload = buf;
+	size_t plen = len;
+	enum vrrp_drop why;
+	char err[160];
+	int vrid;
+
+	/* Find the instance first: its checksum mode decides the decode. */
+	if (s->vs.family == AF_INET) {
+		size_t ihl = len > 0 ? (size_t)(buf[0] & 0x0f) * 4 : 0;
+
+		if (ihl < 20 || ihl > len) {
+			agent_unmatched(a, VRRP_DROP_IP_HDR, s->vs.ifname,
+			    &meta->src, "bad IPv4 header");
+			return;
+		}
+		payload = buf + ihl;
+		plen = len - ihl;
+	}
+	vrid = vrrp_pkt_peek_vrid(payload, plen);
+	in = vrid < 0 ? NULL : agent_find_instance(a, s, vrid);
+	meta->cksum = in != NULL ? in->c.cksum : VRRP_CKSUM_PSEUDO;
+	if (s->vs.family == AF_INET)
+		why = vrrp_pkt_decode_ipv4(buf, len, meta, &p, err,
+		    sizeof(err));
+	else
+		why = vrrp_pkt_decode(buf, len, meta, &p, err, sizeof(err));
+	if (in == NULL) {
+		if (why == VRRP_DROP_NONE) {
+			why = VRRP_DROP_NO_INSTANCE;
+			snprintf(err, sizeof(err), "VRID %d not configured",
+			    p.vrid);
+		}
+		agent_unmatched(a, why, s->vs.ifname, &meta->src, err);
+		return;
+	}
+	if (why == VRRP_DROP_NONE && p.version != in->c.version) {
+		why = VRRP_DROP_VERSION;
+		snprintf(err, sizeof(err), "version %u, we run %u",
+		    p.version, in->c.version);
+	}
+	if (why != VRRP_DROP_NONE)
+		instance_drop(in, why, &meta->src, err);
+	else if (in->fsm.state != VRRP_ST_INIT)
+		instance_input(in, &p, meta);
+}
+
+void
+agent_sock_readable(void *arg, int fd, uint32_t events)
+{
+	struct agent *a = arg;
+	struct agent_sock *s;
+	uint8_t buf[VRRP_PKT_MAX_LEN + 64];
+	struct vrrp_pkt_meta meta;
+	ssize_t n;
+	int i;
+
+	(void)events;
+	for (s = a->socks; s != NULL; s = s->next)
+		if (s->vs.fd == fd)
+			break;
+	if (s == NULL)
+		return;
+	/* Bounded, so a flood cannot starve the timers. */
+	for (i = 0; i < 64; i++) {
+		memset(&meta, 0, sizeof(meta));
+		n = vrrp_sock_recv(&s->vs, buf, sizeof(buf), &meta);
+		if (n <= 0) {
+			if (n == -1)
+				log_warn("[%s] receive", s->vs.ifname);
+			return;
+		}
+		agent_sock_packet(a, s, buf, (size_t)n, &meta);
+	}
+}
+
