@@ -14,44 +14,10 @@
 
 #include "../../agent/conf.h"
 
-static char tmp_path[64];
-static char err[512];
+#include "conf_load.h"
 
 #define INST	"[instance db]\ninterface = lo\nvrid = 51\n" \
 		"vip = 198.51.100.100/24\n"
-
-static int
-load(const char *text, struct conf *c)
-{
-	size_t len = strlen(text);
-	int fd, rv;
-
-	strcpy(tmp_path, "/tmp/dbvip-test-confops-XXXXXX");
-	fd = mkstemp(tmp_path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-	memset(err, 0, sizeof(err));
-	rv = conf_load(tmp_path, c, err, sizeof(err));
-	unlink(tmp_path);
-	return rv;
-}
-
-static void
-expect_error(const char *text, int line, const char *msg)
-{
-	struct conf c;
-	char prefix[96];
-
-	if (load(text, &c) == 0) {
-		conf_free(&c);
-		fail_msg("loaded, expected error at line %d: %s", line, msg);
-	}
-	snprintf(prefix, sizeof(prefix), "%s:%d: ", tmp_path, line);
-	if (strncmp(err, prefix, strlen(prefix)) != 0 ||
-	    strstr(err, msg) == NULL)
-		fail_msg("got \"%s\", want \"%s...%s\"", err, prefix, msg);
-}
 
 static void
 test_defaults(void **state)
