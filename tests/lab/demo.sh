@@ -52,17 +52,13 @@ show_status() {
 # measure WHAT OLDHOST FAULT-CMD...: run the fault with the client's
 # stopwatch on and say where and when the client reached the VIP again.
 measure() {
-	local what=$1 old=$2 res ms mac kind
+	local what=$1 old=$2
 	shift 2
-	lab_probe_start "$VIP" "$(host_mac "$old")" 30000 || lab_die "probe did not start"
-	lab_probe_fault
-	"$@"
-	if res=$(lab_probe_result); then
-		read -r ms mac kind <<<"$res"
+	if lab_stopwatch "$VIP" "$old" 30000 "$@"; then
 		printf 'The client reached the VIP at %s (%s) %.0f ms after %s (first packet: %s).\n' \
-		    "$mac" "$(lab_host_of_mac "$mac")" "$ms" "$what" "$kind"
+		    "$LAB_SW_MAC" "$LAB_SW_WHO" "$LAB_SW_MS" "$what" "$LAB_SW_KIND"
 	else
-		printf 'The VIP did not move: %s\n' "$res"
+		printf 'The VIP did not move: %s\n' "$LAB_SW_ERR"
 	fi
 }
 

@@ -1126,6 +1126,30 @@ lab_galera_start() {
 	fi
 }
 
+# lab_stopwatch VIP OLDHOST TIMEOUT_MS FAULT-CMD...: run FAULT-CMD with the
+# client's stopwatch on (probe.c, started and triggered right before the
+# fault) and wait for the first ARP for VIP from a MAC other than
+# OLDHOST's.  Sets LAB_SW_MS, LAB_SW_MAC, LAB_SW_KIND (garp | reply) and
+# LAB_SW_WHO (the host of that MAC); on failure returns 1 with the reason
+# in LAB_SW_ERR.  Not for $(...): the probe must stay our child.
+lab_stopwatch() {
+	local vip=$1 old=$2 timeout=$3 res
+	shift 3
+	LAB_SW_MS= LAB_SW_MAC= LAB_SW_KIND= LAB_SW_WHO= LAB_SW_ERR=
+	if ! lab_probe_start "$vip" "$(host_mac "$old")" "$timeout"; then
+		LAB_SW_ERR="probe did not start"
+		return 1
+	fi
+	lab_probe_fault
+	"$@"
+	if ! res=$(lab_probe_result); then
+		LAB_SW_ERR=$res
+		return 1
+	fi
+	read -r LAB_SW_MS LAB_SW_MAC LAB_SW_KIND <<<"$res"
+	LAB_SW_WHO=$(lab_host_of_mac "$LAB_SW_MAC")
+}
+
 # ---------------------------------------------------------------- reporting
 
 lab_result() {

@@ -66,22 +66,17 @@ drops_total() {
 # takeover NAME FAULT-CMD...: run the fault with the stopwatch on; check
 # that h2 answers for the VIP afterwards.  Sets TAKEOVER_MS.
 takeover() {
-	local name=$1 res ms mac kind who
+	local name=$1
 	shift
 	TAKEOVER_MS=
-	lab_probe_start "$VIP" "$(host_mac h1)" $(( $(lab_s_to_ms "$DOWN_S") + 2000 )) ||
-	    { t_fail "$name" "probe did not start"; return 1; }
-	lab_probe_fault
-	"$@"
-	if ! res=$(lab_probe_result); then
-		t_fail "$name: client sees a new MAC" "$res; $(states)"
+	if ! lab_stopwatch "$VIP" h1 $(( $(lab_s_to_ms "$DOWN_S") + 2000 )) "$@"; then
+		t_fail "$name: client sees a new MAC" "$LAB_SW_ERR; $(states)"
 		return 1
 	fi
-	read -r ms mac kind <<<"$res"
-	who=$(lab_host_of_mac "$mac")
-	TAKEOVER_MS=$ms
-	echo "# $name: client saw $who's MAC after $ms ms ($kind)"
-	t_check "$name: client sees h2's MAC" "it saw $who ($mac)" [ "$who" = h2 ]
+	TAKEOVER_MS=$LAB_SW_MS
+	echo "# $name: client saw $LAB_SW_WHO's MAC after $LAB_SW_MS ms ($LAB_SW_KIND)"
+	t_check "$name: client sees h2's MAC" "it saw $LAB_SW_WHO ($LAB_SW_MAC)" \
+	    [ "$LAB_SW_WHO" = h2 ]
 	t_check "$name: h2 is MASTER and holds the VIP" "$(states)" \
 	    lab_wait_for "h2 master" 5 eval 'agent_state_is h2 vip1 MASTER && lab_vip_on h2 "$VIP"'
 	t_check "$name: h3 stays BACKUP" "$(states)" agent_state_is h3 vip1 BACKUP

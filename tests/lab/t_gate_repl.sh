@@ -182,23 +182,17 @@ t_check "healthy: the password appears in no log or status" "found" eval '
 # takeover NAME TO FAULT-CMD...: the fault with the client's stopwatch on;
 # the client must reach the VIP at TO's MAC.  Sets TAKEOVER_MS.
 takeover() {
-	local name=$1 to=$2 res ms mac kind who
+	local name=$1 to=$2
 	shift 2
 	TAKEOVER_MS=
-	lab_probe_start "$VIP" "$(host_mac h1)" 10000 ||
-	    { t_fail "$name" "probe did not start"; return 1; }
-	lab_probe_fault
-	"$@"
-	if ! res=$(lab_probe_result); then
-		t_fail "$name: client reaches the VIP at a new MAC" "$res; $(states)"
+	if ! lab_stopwatch "$VIP" h1 10000 "$@"; then
+		t_fail "$name: client reaches the VIP at a new MAC" "$LAB_SW_ERR; $(states)"
 		return 1
 	fi
-	read -r ms mac kind <<<"$res"
-	who=$(lab_host_of_mac "$mac")
-	TAKEOVER_MS=$ms
-	echo "# $name: client reached the VIP at $who's MAC $ms ms after the fault ($kind)"
-	t_check "$name: client reaches the VIP at $to's MAC" "it saw $who ($mac); $(states)" \
-	    [ "$who" = "$to" ]
+	TAKEOVER_MS=$LAB_SW_MS
+	echo "# $name: client reached the VIP at $LAB_SW_WHO's MAC $LAB_SW_MS ms after the fault ($LAB_SW_KIND)"
+	t_check "$name: client reaches the VIP at $to's MAC" \
+	    "it saw $LAB_SW_WHO ($LAB_SW_MAC); $(states)" [ "$LAB_SW_WHO" = "$to" ]
 }
 
 h3_masters=$(masters_logged_vip1 h3)

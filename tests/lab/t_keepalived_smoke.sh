@@ -55,18 +55,12 @@ for adv in $KA_ADVERTS; do
 	    lab_wait_for "client to see h1" 5 client_sees "$VIP" h1
 
 	# Crash the master; the stopwatch runs from just before the kill.
-	lab_probe_start "$VIP" "$(host_mac h1)" $(( ${down_s%.*} * 1000 + 1000 )) ||
-	    lab_die "probe did not start"
-	lab_probe_fault
-	lab_crash_agent h1
-	if res=$(lab_probe_result); then
-		read -r ms mac kind <<<"$res"
-		who=$(lab_host_of_mac "$mac")
-		echo "# keepalived v3 advert_int $adv: kill -9 of the master -> $who answered after $ms ms ($kind)"
-		t_check "$t crash: h2 takes over (client sees h2's MAC)" "new MAC is $who ($mac)" \
-		    [ "$who" = h2 ]
+	if lab_stopwatch "$VIP" h1 $(( ${down_s%.*} * 1000 + 1000 )) lab_crash_agent h1; then
+		echo "# keepalived v3 advert_int $adv: kill -9 of the master -> $LAB_SW_WHO answered after $LAB_SW_MS ms ($LAB_SW_KIND)"
+		t_check "$t crash: h2 takes over (client sees h2's MAC)" \
+		    "new MAC is $LAB_SW_WHO ($LAB_SW_MAC)" [ "$LAB_SW_WHO" = h2 ]
 	else
-		t_fail "$t crash: takeover" "$res"
+		t_fail "$t crash: takeover" "$LAB_SW_ERR"
 	fi
 	t_check "$t crash: h2 holds the VIP" "VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')" \
 	    lab_wait_for "h2 to hold the VIP" 5 lab_vip_on h2 "$VIP"
