@@ -446,18 +446,6 @@ instance_role_drop_vips(struct instance *in)
 	instance_q_run(in);
 }
 
-int
-instance_heard_master(const struct instance *in, uint64_t max_age_us,
-    struct ipaddr *src)
-{
-	uint64_t now = clock_now();
-
-	if (in->heard_at == 0 || now - in->heard_at > max_age_us)
-		return -1;
-	*src = in->heard;
-	return 0;
-}
-
 uint64_t
 instance_advert_us(const struct instance *in)
 {

@@ -62,6 +62,15 @@ struct instance_counters {
  */
 #define INSTANCE_QMAX	16
 
+/* A router heard advertising: for the role, never for the election. */
+#define INSTANCE_SEEN_MAX	8
+
+struct instance_seen {
+	struct ipaddr src;		/* unset: free slot */
+	uint64_t at;			/* µs of its last advert */
+	uint8_t priority;		/* in that advert */
+};
+
 struct instance {
 	struct conf_instance c;		/* this instance's config, a copy */
 	struct agent *a;
@@ -79,9 +88,8 @@ struct instance {
 	bool freeing;			/* shutting down: no async role steps */
 	struct role *role;		/* the database role, or NULL */
 
-	/* The last other router heard advertising with priority > 0. */
-	struct ipaddr heard;
-	uint64_t heard_at;
+	/* The last advert of each router heard (input.c), any priority. */
+	struct instance_seen seen[INSTANCE_SEEN_MAX];
 
 	/* Interval filter: a changed v3 interval is learned only once two
 	 * adverts in a row from the same master agree on it. */

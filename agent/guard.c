@@ -18,15 +18,30 @@
 
 bool
 guard_master_seen(struct guard_inst *gi, const struct ipaddr *m,
-    uint32_t block_ms, uint64_t now)
+    uint8_t prio, uint64_t stable_us, uint32_t block_ms, uint64_t now)
 {
-	bool known = gi->master.family != 0;
+	bool known = gi->master.family != 0, failover;
 
-	if (m->family == 0 || (known && ipaddr_eq(&gi->master, m)))
+	if (m->family == 0) {
+		memset(&gi->cand, 0, sizeof(gi->cand));
 		return false;
+	}
+	if (!ipaddr_eq(&gi->cand, m)) {
+		gi->cand = *m;
+		gi->cand_since = now;
+	}
+	gi->cand_prio = prio;
+	if (known && ipaddr_eq(&gi->master, m)) {
+		gi->master_prio = prio;
+		return false;
+	}
+	if (now - gi->cand_since < stable_us)
+		return false;
+	failover = known && prio <= gi->master_prio;
 	gi->master = *m;
-	if (!known)
-		return false;	/* the initial election */
+	gi->master_prio = prio;
+	if (!failover)
+		return false;	/* the initial election, or a preemption */
 	gi->failovers++;
 	gi->t_failover = now;
 	gi->block_until = block_ms > 0 ? now + (uint64_t)block_ms * 1000 : 0;
@@ -84,19 +99,33 @@ guard_bits(const struct guard *g, const struct guard_inst *gi,
 
 #define GUARD_FAULT_BITS	(VRRP_FAULT_OPERATOR | VRRP_FAULT_BLOCKED)
 
-/* Record the master the instance sees now; log a failover. */
+/*
+ * Record the master the election accepts now (the state machine's record:
+ * ourselves while MASTER, the master we follow while BACKUP); log a
+ * failover.
+ */
 static void
-guard_note_master(struct instance *in, const struct ipaddr *m)
+guard_note_master(struct instance *in)
 {
 	struct guard_inst *gi = &in->guard;
-	struct ipaddr old = gi->master;
+	struct ipaddr old = gi->master, m = { 0 };
 	uint32_t block_ms = in->a->guard.block_ms;
 	char ob[IPADDR_STRLEN], nb[IPADDR_STRLEN];
+	uint8_t prio = 0;
 
-	if (!guard_master_seen(gi, m, block_ms, clock_now()))
+	if (in->fsm.state == VRRP_ST_MASTER) {
+		m = in->fsm.self;
+		prio = in->fsm.priority;
+	} else if (in->fsm.state == VRRP_ST_BACKUP &&
+	    in->fsm.master_priority > 0) {
+		m = in->fsm.master;
+		prio = in->fsm.master_priority;
+	}
+	if (!guard_master_seen(gi, &m, prio, vrrp_fsm_master_down_us(&in->fsm),
+	    block_ms, clock_now()))
 		return;
 	ipaddr_ntop(&old, ob, sizeof(ob));
-	ipaddr_ntop(m, nb, sizeof(nb));
+	ipaddr_ntop(&m, nb, sizeof(nb));
 	if (block_ms > 0)
 		log_warnx("%s failover: master %s -> %s; no other takeover "
 		    "for %u.%03u s unless `dbvipctl ack`", in->tag, ob, nb,
@@ -117,8 +146,7 @@ guard_update(struct instance *in)
 
 	if (a->stopping || in->fsm.state == VRRP_ST_INIT)
 		return;
-	if (is_master)
-		guard_note_master(in, &in->fsm.self);
+	guard_note_master(in);
 	want = guard_bits(&a->guard, &in->guard, is_master, now, &why);
 	have = in->fsm.fault & GUARD_FAULT_BITS;
 	set = want & ~have;
@@ -164,19 +192,6 @@ void
 guard_instance_stop(struct instance *in)
 {
 	loop_timer_cancel(in->a->loop, &in->t_guard);
-}
-
-void
-guard_advert(struct instance *in, uint8_t prio, const struct ipaddr *src)
-{
-	struct ipaddr before = in->guard.master;
-
-	/* Only masters advertise; priority 0 is one leaving. */
-	if (prio == 0 || in->fsm.state == VRRP_ST_MASTER)
-		return;
-	guard_note_master(in, src);
-	if (!ipaddr_eq(&before, &in->guard.master))
-		guard_kick(in);
 }
 
 /*

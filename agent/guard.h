@@ -4,13 +4,19 @@
  * wins and a master entering FAULT releases the VIP with a priority-0
  * advertisement).
  *
- * - failover_block: each instance remembers the master it last saw (from
- *   the adverts, or itself when MASTER).  When that changes from one
- *   address to another, a failover happened; for failover_block after it,
- *   an instance that is not the current master carries VRRP_FAULT_BLOCKED,
- *   so no other node takes over if the new master dies too.  The first
- *   master seen after start (the initial election) is not a failover.
- *   `dbvipctl ack` ends the block on this node.
+ * - failover_block: each instance follows the master its election
+ *   accepted (the state machine's record, or itself while MASTER; never
+ *   the source of a raw packet).  A master counts once it has been the
+ *   same for a master-down interval (a brief claim that gave up again, or
+ *   a flapping forged advert, is not a master).  A failover is a change of
+ *   that master to one advertising no higher a priority than the old one
+ *   did: the old one was lost or resigned.  A change to a higher priority
+ *   is a preemption; the first master after start is the initial
+ *   election; a master that resumes after an agent restart is the same
+ *   master.  None of those is a failover.  For failover_block after a
+ *   failover, an instance that is not the current master carries
+ *   VRRP_FAULT_BLOCKED, so no other node takes over if the new master dies
+ *   too.  `dbvipctl ack` ends the block on this node.
  * - lock: `dbvipctl lock` or an existing lock_file: the same bit, for as
  *   long as the lock is set (the master keeps the VIP; backups never win).
  * - maintenance: VRRP_FAULT_OPERATOR on every instance, master included, so
@@ -42,19 +48,25 @@ struct guard {
 /* Per instance: the master it follows and the last failover it saw. */
 struct guard_inst {
 	struct ipaddr master;		/* unset until a master is known */
+	uint8_t master_prio;		/* its priority when last seen */
+	struct ipaddr cand;		/* the accepted master now, or unset */
+	uint8_t cand_prio;
+	uint64_t cand_since;		/* µs, when cand became it */
 	uint64_t t_failover;		/* µs of the last failover, 0 = none */
 	uint64_t block_until;		/* µs; 0 = no block (or acked) */
 	uint64_t failovers;		/* master changes seen */
 };
 
 /*
- * The current master is m (our own address while we are MASTER).  Returns
- * true when that is a failover: a master was known and it was another
- * address.  Then t_failover = now and, if block_ms > 0, block_until =
- * now + block_ms.  The first master after start only sets master.
+ * The election accepts m as master now (our own address while we are
+ * MASTER; unset when none is), advertising priority prio.  m becomes the
+ * known master once it has been accepted without a break for stable_us.
+ * Returns true when that is a failover: another master was known and m
+ * does not advertise a higher priority than it did.  Then t_failover =
+ * now and, if block_ms > 0, block_until = now + block_ms.
  */
 bool guard_master_seen(struct guard_inst *gi, const struct ipaddr *m,
-    uint32_t block_ms, uint64_t now);
+    uint8_t prio, uint64_t stable_us, uint32_t block_ms, uint64_t now);
 
 /* dbvipctl ack: end the block (the known master stays). */
 void guard_ack(struct guard_inst *gi);
@@ -82,12 +94,6 @@ unsigned guard_bits(const struct guard *g, const struct guard_inst *gi,
 void guard_start(struct agent *a);
 void guard_apply(struct agent *a);
 void guard_stop(struct agent *a);
-
-/*
- * An advert with priority prio from src passed the instance's checks:
- * while not MASTER, a priority > 0 advert names the current master.
- */
-void guard_advert(struct instance *in, uint8_t prio, const struct ipaddr *src);
 
 /*
  * The instance changed state: re-evaluated on the next loop pass (not from

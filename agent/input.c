@@ -113,6 +113,9 @@ instance_check(struct instance *in, const struct vrrp_pkt *p,
 	return VRRP_DROP_NONE;
 }
 
+static void instance_seen_note(struct instance *in, const struct ipaddr *src,
+    uint8_t prio, uint64_t now);
+
 static void
 instance_input(struct instance *in, struct vrrp_pkt *p,
     const struct vrrp_pkt_meta *meta)
@@ -142,13 +145,78 @@ instance_input(struct instance *in, struct vrrp_pkt *p,
 		in->last_int_cs = p->adver_int_cs;
 	}
 	in->n.adverts_received++;
-	if (p->priority > 0) {
-		in->heard = meta->src;
-		in->heard_at = clock_now();
-	}
+	instance_seen_note(in, &meta->src, p->priority, clock_now());
 	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
 	instance_exec(in, &out);
-	guard_advert(in, p->priority, &meta->src);
+	/* The master the election accepts may have changed. */
+	guard_kick(in);
+}
+
+/* Remember src's advert; the oldest entry makes room. */
+static void
+instance_seen_note(struct instance *in, const struct ipaddr *src,
+    uint8_t prio, uint64_t now)
+{
+	struct instance_seen *e = &in->seen[0];
+	int i;
+
+	for (i = 0; i < INSTANCE_SEEN_MAX; i++) {
+		if (ipaddr_eq(&in->seen[i].src, src)) {
+			e = &in->seen[i];
+			break;
+		}
+		if (in->seen[i].at < e->at)
+			e = &in->seen[i];
+	}
+	e->src = *src;
+	e->at = now;
+	e->priority = prio;
+}
+
+int
+instance_heard_from(const struct instance *in, const struct ipaddr *src,
+    uint64_t *at, uint8_t *prio)
+{
+	int i;
+
+	for (i = 0; i < INSTANCE_SEEN_MAX; i++) {
+		if (in->seen[i].src.family == 0 ||
+		    !ipaddr_eq(&in->seen[i].src, src))
+			continue;
+		*at = in->seen[i].at;
+		*prio = in->seen[i].priority;
+		return 0;
+	}
+	return -1;
+}
+
+int
+instance_master(const struct instance *in, uint64_t max_age_us,
+    struct ipaddr *m)
+{
+	const struct instance_seen *best = NULL;
+	uint64_t now = clock_now();
+	int i;
+
+	if (in->fsm.state != VRRP_ST_BACKUP)
+		return -1;
+	if (in->fsm.master.family != 0 && in->fsm.master_priority > 0) {
+		*m = in->fsm.master;
+		return 0;
+	}
+	/* A lower master we are about to preempt is the group's master. */
+	for (i = 0; i < INSTANCE_SEEN_MAX; i++) {
+		const struct instance_seen *e = &in->seen[i];
+
+		if (e->src.family != 0 && e->priority > 0 &&
+		    now - e->at <= max_age_us &&
+		    (best == NULL || e->at > best->at))
+			best = e;
+	}
+	if (best == NULL)
+		return -1;
+	*m = best->src;
+	return 0;
 }
 
 static struct instance *

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "notify.h"
 #include "role_int.h"
+#include "role_survey.h"
 
 void
 role_event(struct role *r, const char *event, const char *detail)
@@ -55,7 +56,9 @@ role_hold_timer(void *arg)
 		    "failed: backing off for %u ms", r->c.promote_backoff_ms);
 	else if (r->hold_probe)
 		snprintf(r->hold_why, sizeof(r->hold_why), "probing the "
-		    "database at start-up");
+		    "databases at start-up");
+	else if (r->hold_wait)
+		snprintf(r->hold_why, sizeof(r->hold_why), "%s", r->wait_why);
 	else if (r->hold_former)
 		snprintf(r->hold_why, sizeof(r->hold_why), "not a replica "
 		    "(former primary?): must rejoin and catch up first");
@@ -106,7 +109,11 @@ role_done_timer(void *arg)
 	struct role *r = arg;
 
 	instance_role_done(r->in, r->done_ok);
-	if (r->done_backoff) {
+	if (r->done_wait) {
+		r->done_wait = false;
+		r->hold_wait = true;
+		role_hold_later(r);
+	} else if (r->done_backoff) {
 		r->done_backoff = false;
 		role_backoff(r);
 	}
@@ -155,7 +162,123 @@ role_read_slave_status(struct role *r, const struct mdb *m)
 	    r->m_host, r->m_port);
 }
 
-/* --- start-up ------------------------------------------------------------- */
+/* --- the group's masters and agents ----------------------------------------- */
+
+/* Three advert intervals and a second: longer than any master-down. */
+static uint64_t
+role_silence_us(const struct role *r)
+{
+	return 3 * instance_advert_us(r->in) + USEC_PER_SEC;
+}
+
+/*
+ * The group's master (instance_master), if it is a configured peer: 0 with
+ * its database address in r->t_host / r->t_port, or -1.  A master that is
+ * not a configured peer is reported (rate-limited) and not followed.
+ */
+static int
+role_master_db(struct role *r)
+{
+	struct ipaddr m;
+	char ab[IPADDR_STRLEN];
+	unsigned supp;
+
+	if (instance_master(r->in, role_silence_us(r), &m) == -1)
+		return -1;
+	if (role_map_peer(r, &m, r->t_host, sizeof(r->t_host),
+	    &r->t_port) == 0)
+		return 0;
+	if (log_rl_allow(&r->rl, clock_now(), &supp))
+		log_warnx("%s role: the master %s is not a configured peer "
+		    "(unicast_peer, peer or db_peer): its database is not "
+		    "followed", role_tag(r), ipaddr_ntop(&m, ab, sizeof(ab)));
+	return -1;
+}
+
+bool
+role_agent_silent(const struct role *r, const char *host, unsigned port)
+{
+	struct ipaddr v;
+	uint64_t at;
+	uint8_t prio;
+
+	if (role_peer_vrrp(r, host, port, &v) == -1 ||
+	    instance_heard_from(r->in, &v, &at, &prio) == -1)
+		return true;
+	return clock_now() - at > role_silence_us(r);
+}
+
+/* Has the agent of host:port advertised as master since `since`? */
+static bool
+role_agent_mastering(const struct role *r, const char *host, unsigned port,
+    uint64_t since)
+{
+	struct ipaddr v;
+	uint64_t at;
+	uint8_t prio;
+
+	return role_peer_vrrp(r, host, port, &v) == 0 &&
+	    instance_heard_from(r->in, &v, &at, &prio) == 0 && prio > 0 &&
+	    at >= since;
+}
+
+/* Has any configured peer advertised as master since `since`? */
+static bool
+role_any_master_since(const struct role *r, uint64_t since, char *host,
+    size_t len)
+{
+	const struct ipaddr *up;
+	unsigned port;
+	int i, n;
+
+	for (i = 0; i < r->c.npeers; i++)
+		if (role_agent_mastering(r, r->c.peers[i].host,
+		    r->c.peers[i].port, since)) {
+			snprintf(host, len, "%s", r->c.peers[i].host);
+			return true;
+		}
+	n = instance_peers(r->in, &up);
+	for (i = 0; i < n; i++)
+		if (role_map_peer(r, &up[i], host, len, &port) == 0 &&
+		    role_agent_mastering(r, host, port, since))
+			return true;
+	return false;
+}
+
+void
+role_wait_for(struct role *r, const char *host, unsigned port,
+    const char *why)
+{
+	snprintf(r->wait_host, sizeof(r->wait_host), "%s", host);
+	r->wait_port = port;
+	snprintf(r->wait_why, sizeof(r->wait_why), "%s", why);
+	if (r->job == JOB_PROMOTE) {
+		/* Held once the queue has heard of the failure. */
+		snprintf(r->wait_why, sizeof(r->wait_why), "promotion refused: "
+		    "%s: waiting for that host's agent, or for its database "
+		    "to stop being a writable primary", why);
+		r->done_wait = true;
+		return;
+	}
+	if (!r->hold_wait)
+		log_warnx("%s role: %s", role_tag(r), r->wait_why);
+	r->hold_wait = true;
+	role_hold_later(r);
+}
+
+static void
+role_wait_end(struct role *r, const char *why)
+{
+	if (!r->hold_wait)
+		return;
+	log_info("%s role: no longer waiting for %s:%u: %s", role_tag(r),
+	    r->wait_host, r->wait_port, why);
+	r->hold_wait = false;
+	r->wait_host[0] = '\0';
+	role_hold_later(r);
+}
+
+/* --- start-up and the survey --------------------------------------------- */
 
 static void probe_cb(struct rconn *c, bool ok);
 
@@ -163,16 +286,13 @@ static void
 role_resume_timer(void *arg)
 {
 	struct role *r = arg;
-	struct ipaddr src;
-	char ab[IPADDR_STRLEN];
-	uint64_t age = clock_now() - r->started_at;
+	char host[64];
 
 	r->resume_armed = false;
-	if (instance_heard_master(r->in, age, &src) == 0) {
+	if (role_any_master_since(r, r->started_at, host, sizeof(host))) {
 		log_warnx("%s role: %s advertises as master: not resuming; "
-		    "fencing and removing the VIP", role_tag(r),
-		    ipaddr_ntop(&src, ab, sizeof(ab)));
-		r->promoted = false;
+		    "fencing and removing the VIP", role_tag(r), host);
+		r->promoted = r->standing = false;
 		instance_role_drop_vips(r->in);
 		return;
 	}
@@ -185,7 +305,7 @@ role_resume_timer(void *arg)
 		/* In FAULT (a failing check): not a master after all. */
 		log_warnx("%s role: cannot resume (instance not in BACKUP): "
 		    "fencing", role_tag(r));
-		r->promoted = false;
+		r->promoted = r->standing = false;
 		instance_role_drop_vips(r->in);
 	}
 }
@@ -193,7 +313,12 @@ role_resume_timer(void *arg)
 static void
 probe_end(struct role *r)
 {
+	bool probe = r->job == JOB_PROBE;
+
+	role_peers_close(r);
 	r->job = JOB_NONE;
+	if (!probe)
+		return;
 	r->hold_probe = false;
 	role_hold_later(r);
 	if (r->vip_present && !r->resume_armed)
@@ -208,9 +333,14 @@ probe_run(struct role *r)
 {
 	switch (r->step) {
 	case S_RO:
-		role_step(r, "start-up: read @@read_only");
-		rconn_start(&r->local, "SELECT @@global.read_only",
-		    ROLE_STMT_MS, probe_cb);
+		role_step(r, "survey: read our database");
+		rconn_start(&r->local, "SELECT @@global.read_only, "
+		    "@@global.gtid_binlog_pos", ROLE_STMT_MS, probe_cb);
+		return;
+	case S_SLAVE:
+		role_step(r, "survey: show slave status");
+		rconn_start(&r->local, "SHOW SLAVE STATUS", ROLE_STMT_MS,
+		    probe_cb);
 		return;
 	case S_FENCE:
 		role_step(r, "start-up: read_only=ON");
@@ -221,6 +351,76 @@ probe_run(struct role *r)
 	probe_end(r);
 }
 
+/* Start-up with the VIP still here and our database the primary. */
+static void
+probe_arm_resume(struct role *r)
+{
+	uint64_t wait = instance_advert_us(r->in);
+
+	log_info("%s role: the VIP is still here and the database is "
+	    "writable: resuming in %llu ms unless another master advertises",
+	    role_tag(r), (unsigned long long)(wait / 1000));
+	r->resume_armed = true;
+	loop_timer_set(role_loop(r), &r->t_resume, clock_now() + wait,
+	    role_resume_timer, r, "role resume");
+}
+
+/* Every peer answered or failed: what the group says, and what we do. */
+static void
+survey_done(struct role *r)
+{
+	struct survey_node self, peers[ROLE_NPEERS];
+	struct survey_out o;
+	int i;
+
+	memset(&self, 0, sizeof(self));
+	self.answered = true;
+	self.replica = r->replica;
+	self.writable = r->info.read_only == 0;
+	self.pos = r->my_pos;
+	gtid_pos_merge(&self.pos, &r->io_pos);
+	for (i = 0; i < r->npeer; i++) {
+		const struct rconn *c = &r->peer[i];
+
+		memset(&peers[i], 0, sizeof(peers[i]));
+		snprintf(peers[i].host, sizeof(peers[i].host), "%s", c->host);
+		peers[i].port = c->port;
+		peers[i].answered = c->answered;
+		peers[i].replica = c->replica;
+		peers[i].writable = c->writable;
+		peers[i].pos = c->pos;
+	}
+	role_survey_decide(&self, peers, r->npeer, &o);
+	log_info("%s role: survey of %d peer database(s): %s: %s", role_tag(r),
+	    r->npeer, role_survey_name(o.verdict), o.why);
+	switch (o.verdict) {
+	case SURVEY_PRIMARY:
+		role_wait_end(r, "our database is the primary");
+		r->promoted = r->standing = true;
+		r->info.state = ROLE_ST_PRIMARY;
+		if (r->job == JOB_PROBE && r->vip_present)
+			probe_arm_resume(r);
+		r->step = S_DONE;
+		break;
+	case SURVEY_WAIT_PRIMARY:
+	case SURVEY_WAIT_AHEAD:
+		r->info.state = r->replica ? ROLE_ST_REPLICA : ROLE_ST_FENCED;
+		role_wait_for(r, peers[o.peer].host, peers[o.peer].port, o.why);
+		r->step = r->info.read_only == 1 ? S_DONE : S_FENCE;
+		break;
+	case SURVEY_STAND:
+		role_wait_end(r, o.why);
+		r->hold_former = false;
+		r->info.state = r->replica ? ROLE_ST_REPLICA : ROLE_ST_FENCED;
+		r->step = r->info.read_only == 1 ? S_DONE : S_FENCE;
+		break;
+	}
+	if (r->step == S_FENCE)
+		log_warnx("%s role: the database is writable but not the "
+		    "group's primary: fencing it (read_only=ON)", role_tag(r));
+	probe_run(r);
+}
+
 static void
 probe_cb(struct rconn *c, bool ok)
 {
@@ -228,45 +428,35 @@ probe_cb(struct rconn *c, bool ok)
 	const char *v;
 
 	if (!ok) {
-		role_error(r, "start-up: %s", role_sql_error(r, c));
-		log_warnx("%s role: start-up probe failed: %s; fencing is "
-		    "retried by the periodic check", role_tag(r),
+		role_error(r, "%s: %s", r->info.last_step,
 		    role_sql_error(r, c));
-		r->info.state = ROLE_ST_FENCED;
+		log_warnx("%s role: %s failed: %s; fencing is retried by the "
+		    "periodic check", role_tag(r), r->info.last_step,
+		    role_sql_error(r, c));
+		if (r->job == JOB_PROBE)
+			r->info.state = ROLE_ST_FENCED;
 		probe_end(r);
 		return;
 	}
-	if (r->step == S_RO) {
+	switch (r->step) {
+	case S_RO:
 		v = mdb_value(c->m, 0, 0);
 		r->info.read_only = v == NULL ? -1 : strcmp(v, "0") != 0;
-		if (r->vip_present && r->info.read_only == 0) {
-			uint64_t wait = instance_advert_us(r->in);
-
-			log_info("%s role: the VIP is still here and the "
-			    "database is writable: resuming in %llu ms "
-			    "unless another master advertises", role_tag(r),
-			    (unsigned long long)(wait / 1000));
-			r->promoted = true;
-			r->resume_armed = true;
-			r->info.state = ROLE_ST_PRIMARY;
-			loop_timer_set(role_loop(r), &r->t_resume,
-			    clock_now() + wait, role_resume_timer, r,
-			    "role resume");
-			r->step = S_DONE;
-			probe_end(r);
-			return;
-		}
-		if (r->info.read_only == 0)
-			log_warnx("%s role: the database is writable at "
-			    "start-up: fencing it (read_only=ON) until this "
-			    "host wins and promotes", role_tag(r));
-		r->step = S_FENCE;
-		probe_run(r);
+		if (gtid_parse(mdb_value(c->m, 0, 1), &r->my_pos) == -1)
+			r->my_pos.n = 0;
+		r->step = S_SLAVE;
+		break;
+	case S_SLAVE:
+		role_read_slave_status(r, c->m);
+		role_step(r, "survey: peers");
+		peers_start(r, true, survey_done);
 		return;
+	case S_FENCE:
+		r->info.read_only = 1;
+		r->step = S_DONE;
+		break;
 	}
-	r->info.read_only = 1;
-	r->info.state = ROLE_ST_FENCED;
-	probe_end(r);
+	probe_run(r);
 }
 
 void
@@ -283,7 +473,7 @@ role_start(struct role *r, bool vip_present)
 	if (r->hold_probe) {
 		r->held = true;
 		snprintf(r->hold_why, sizeof(r->hold_why), "probing the "
-		    "database at start-up");
+		    "databases at start-up");
 		snprintf(r->info.hold, sizeof(r->info.hold), "%s",
 		    r->hold_why);
 		instance_role_hold(r->in, true, r->hold_why);
@@ -291,10 +481,46 @@ role_start(struct role *r, bool vip_present)
 	probe_run(r);
 }
 
+/* The survey again, while waiting or when a former primary is alone. */
+static void
+survey_run(struct role *r)
+{
+	r->survey_due = false;
+	r->job = JOB_SURVEY;
+	r->step = S_RO;
+	probe_run(r);
+}
+
 /* --- the periodic check ---------------------------------------------------- */
 
 static void check_cb(struct rconn *c, bool ok);
 static void theirs_cb(struct rconn *c, bool ok);
+static void check_end(struct role *r);
+
+/* The master's @@read_only: re-point to it only once it is writable. */
+static void
+twritable_cb(struct rconn *c, bool ok)
+{
+	struct role *r = c->r;
+	const char *v = ok ? mdb_value(c->m, 0, 0) : NULL;
+	unsigned supp;
+
+	if (v == NULL || strcmp(v, "0") != 0) {
+		if (log_rl_allow(&r->rl, clock_now(), &supp))
+			log_info("%s role: the master's database %s:%u is %s: "
+			    "not re-pointing from %s yet", role_tag(r),
+			    r->t_host, r->t_port, ok ? "read-only" :
+			    role_sql_error(r, c), r->info.master_host);
+		check_end(r);
+		return;
+	}
+	role_peers_close(r);
+	log_info("%s role: re-pointing replication from %s to the master's "
+	    "database %s:%u", role_tag(r), r->info.master_host, r->t_host,
+	    r->t_port);
+	r->step = C_STOP;
+	check_run(r);
+}
 
 static void
 check_end(struct role *r)
@@ -318,22 +544,19 @@ check_fail(struct role *r, const char *what)
 }
 
 /*
- * After SHOW SLAVE STATUS: follow the advertising master, rejoin it, or
- * wait.  Sets the next step, or C_DONE.
+ * After SHOW SLAVE STATUS: follow the master the election accepted (a
+ * configured peer), rejoin it, or wait.  Sets the next step, or C_DONE.
  */
 static void
 check_replication(struct role *r)
 {
-	struct ipaddr m;
-	uint64_t now = clock_now(), adv = instance_advert_us(r->in);
+	uint64_t now = clock_now();
 	bool heard;
 
-	heard = instance_heard_master(r->in, 3 * adv, &m) == 0;
-	if (heard) {
-		role_map_peer(r, &m, r->t_host, sizeof(r->t_host),
-		    &r->t_port);
+	heard = role_master_db(r) == 0;
+	if (heard)
 		r->no_master_since = 0;
-	} else if (r->no_master_since == 0)
+	else if (r->no_master_since == 0)
 		r->no_master_since = now;
 
 	if (r->replica) {
@@ -355,12 +578,9 @@ check_replication(struct role *r)
 		}
 		r->rejoin = false;
 		if (!role_same_host(r->m_host, r->m_port, r->t_host,
-		    r->t_port)) {
-			log_info("%s role: re-pointing replication from %s "
-			    "to the master's database %s:%u", role_tag(r),
-			    r->info.master_host, r->t_host, r->t_port);
-			r->step = C_STOP;
-		} else if (strcmp(r->io_run, "No") == 0 ||
+		    r->t_port))
+			r->step = C_TWRITABLE;
+		else if (strcmp(r->io_run, "No") == 0 ||
 		    strcmp(r->sql_run, "No") == 0)
 			r->step = C_START;
 		else
@@ -376,19 +596,14 @@ check_replication(struct role *r)
 	}
 	if (!heard) {
 		/*
-		 * Nobody advertises: a cold start of the whole group needs a
-		 * first primary, so after three master-down intervals of
-		 * silence this node may stand.
+		 * Nobody leads: a former primary asks the group again once
+		 * the silence outlasts any master-down interval (the survey
+		 * lets the most advanced database stand).
 		 */
-		r->info.state = ROLE_ST_FENCED;
+		r->info.state = r->standing ? ROLE_ST_PRIMARY : ROLE_ST_FENCED;
 		if (r->hold_former && now - r->no_master_since >
-		    3 * (3 * adv + USEC_PER_SEC)) {
-			log_info("%s role: no master heard: this non-replica "
-			    "may stand for election", role_tag(r));
-			r->hold_former = false;
-		} else if (!r->hold_former && now - r->started_at <
-		    3 * (3 * adv + USEC_PER_SEC) && !r->promoted)
-			r->hold_former = true;
+		    role_silence_us(r))
+			r->survey_due = true;
 		r->step = C_DONE;
 		return;
 	}
@@ -396,6 +611,11 @@ check_replication(struct role *r)
 		r->step = C_DONE;
 		return;
 	}
+	if (r->standing)
+		log_warnx("%s role: %s:%u is the master the election accepts: "
+		    "our database is no longer the primary", role_tag(r),
+		    r->t_host, r->t_port);
+	r->standing = false;
 	if (!r->hold_former)
 		log_warnx("%s role: not a replica while %s:%u is master: "
 		    "held out of the election until it has rejoined and "
@@ -423,6 +643,18 @@ check_run(struct role *r)
 	case C_SLAVE:
 		sql = "SHOW SLAVE STATUS";
 		break;
+	case C_TWRITABLE:
+		/* Re-point only to a master whose database is the primary. */
+		role_peers_close(r);
+		if (rconn_open_peer(&r->peer[0], r, r->t_host, r->t_port) ==
+		    -1) {
+			check_fail(r, "cannot reach the master's database");
+			return;
+		}
+		r->npeer = 1;
+		rconn_start(&r->peer[0], "SELECT @@global.read_only",
+		    r->c.peer_timeout_ms, twritable_cb);
+		return;
 	case C_STOP:
 		sql = "STOP SLAVE";
 		break;
@@ -494,7 +726,10 @@ check_cb(struct rconn *c, bool ok)
 				r->step = C_DONE;
 			break;
 		}
-		if (r->info.read_only == 0) {
+		if (r->info.read_only == 0 && r->standing) {
+			/* Kept as the group's primary: see check_replication. */
+			r->step = C_SLAVE;
+		} else if (r->info.read_only == 0) {
 			r->info.fences++;
 			log_warnx("%s role: the database became writable "
 			    "while this host is not the master: fencing it "
@@ -605,16 +840,24 @@ role_check_timer(void *arg)
 	 * of a second, not an interval.
 	 */
 	if (!instance_is_master(r->in) && r->info.read_only != 1 &&
-	    iv > ROLE_FAST_CHECK_MS * 1000)
+	    !r->standing && iv > ROLE_FAST_CHECK_MS * 1000)
 		iv = ROLE_FAST_CHECK_MS * 1000;
 
 	loop_timer_set(role_loop(r), &r->t_check, clock_now() + iv,
 	    role_check_timer, r, "role check");
+	/* The host we wait for leads now: follow it as a backup. */
+	if (r->hold_wait && role_agent_mastering(r, r->wait_host,
+	    r->wait_port, clock_now() - role_silence_us(r)))
+		role_wait_end(r, "its agent advertises as master");
 	if (r->job != JOB_NONE || r->resume_armed)
 		return;
 	/* A master not (yet) promoted has its promotion queued. */
 	if (instance_is_master(r->in) && !r->promoted)
 		return;
+	if (r->hold_wait || r->survey_due) {
+		survey_run(r);
+		return;
+	}
 	r->job = JOB_CHECK;
 	r->step = C_RO;
 	check_run(r);

@@ -168,17 +168,26 @@ const char *role_state_name(enum role_state s);
  * instance_role_resume take over now (resume rule).
  * instance_role_drop_vips  remove VIPs a previous run left (resume not
  *                      taken), through the queue (demote first).
- * instance_heard_master  the last other router heard advertising with a
- *                      priority above 0 within max_age_us: 0 and *src, or
- *                      -1.
+ * instance_master      the group's master as a BACKUP sees it: the one
+ *                      its election accepts, or else (a lower master it
+ *                      is about to preempt) the router that advertised
+ *                      last with a priority above 0 within max_age_us:
+ *                      0 and *m, or -1 (none; MASTER, FAULT, or the
+ *                      master resigned).
+ * instance_heard_from  the last advert heard from src, whatever the
+ *                      election made of it: 0 with its time and priority,
+ *                      or -1 (never heard).  input.c keeps the last few
+ *                      routers heard.
  * instance_advert_us   the configured advert interval in microseconds.
  */
 void instance_role_done(struct instance *in, bool ok);
 void instance_role_hold(struct instance *in, bool on, const char *why);
 void instance_role_resume(struct instance *in);
 void instance_role_drop_vips(struct instance *in);
-int instance_heard_master(const struct instance *in, uint64_t max_age_us,
-    struct ipaddr *src);
+int instance_master(const struct instance *in, uint64_t max_age_us,
+    struct ipaddr *m);
+int instance_heard_from(const struct instance *in, const struct ipaddr *src,
+    uint64_t *at, uint8_t *prio);
 uint64_t instance_advert_us(const struct instance *in);
 bool instance_is_master(const struct instance *in);
 struct loop *instance_loop(const struct instance *in);

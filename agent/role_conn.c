@@ -13,7 +13,7 @@
 
 const char *const p_name[] = {
 	"show slave status", "peer freshness", "semi-sync kill timeout",
-	"master_gtid_wait", "stop slave", "sql thread stopped",
+	"start sql thread", "master_gtid_wait", "stop slave", "sql thread stopped",
 	"read_only=OFF", "promote_sql", "confirm read_only=0", "done",
 };
 const char *const d_name[] = {
@@ -22,7 +22,7 @@ const char *const d_name[] = {
 };
 const char *const c_name[] = {
 	"read @@read_only", "restore read_only=OFF", "show slave status",
-	"stop slave", "change master", "start slave",
+	"master writable?", "stop slave", "change master", "start slave",
 	"read gtid_binlog_state", "master gtid_binlog_state", "done",
 };
 
@@ -262,8 +262,16 @@ rconn_open_peer(struct rconn *c, struct role *r, const char *host,
     unsigned port)
 {
 	struct check_db db;
+	struct ipaddr a;
 
 	rconn_init(c, r);
+	/* Names are not resolved: that would block the loop. */
+	if (ipaddr_parse(host, &a) == -1) {
+		log_warnx("%s role: database address '%s' is not numeric: not "
+		    "resolved (name lookups would block); configure db_peer "
+		    "with an address", role_tag(r), host);
+		return -1;
+	}
 	memset(&db, 0, sizeof(db));
 	snprintf(db.host, sizeof(db.host), "%s", host);
 	db.port = port;
@@ -274,7 +282,11 @@ rconn_open_peer(struct rconn *c, struct role *r, const char *host,
 	c->port = port;
 	c->m = mdb_new(&db, 1);
 	explicit_bzero(db.password, sizeof(db.password));
-	return c->m == NULL ? -1 : 0;
+	if (c->m == NULL) {
+		log_warn("%s role: peer %s", role_tag(r), host);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -317,22 +329,62 @@ role_sql_error(const struct role *r, const struct rconn *c)
 
 /* --- addresses ------------------------------------------------------------ */
 
-/* The database address of the router advertising from vrrp. */
-void
+/*
+ * The database address of the router advertising from vrrp: its db_peer
+ * entry, or, for a configured unicast_peer / peer, the same address on
+ * port 3306.  0, or -1 for an address that is not a configured peer (an
+ * advert from elsewhere never leads to CHANGE MASTER, rejoin or a wait).
+ */
+int
 role_map_peer(const struct role *r, const struct ipaddr *vrrp, char *host,
     size_t len, unsigned *port)
 {
-	int i;
+	const struct ipaddr *up;
+	int i, n;
 
 	for (i = 0; i < r->c.npeers; i++) {
 		if (ipaddr_eq(&r->c.peers[i].vrrp, vrrp)) {
 			snprintf(host, len, "%s", r->c.peers[i].host);
 			*port = r->c.peers[i].port;
-			return;
+			return 0;
 		}
 	}
-	ipaddr_ntop(vrrp, host, len);
-	*port = ROLE_DEFAULT_DB_PORT;
+	n = instance_peers(r->in, &up);
+	for (i = 0; i < n; i++) {
+		if (ipaddr_eq(&up[i], vrrp)) {
+			ipaddr_ntop(vrrp, host, len);
+			*port = ROLE_DEFAULT_DB_PORT;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The reverse: the advertising address of the database host:port. */
+int
+role_peer_vrrp(const struct role *r, const char *host, unsigned port,
+    struct ipaddr *vrrp)
+{
+	const struct ipaddr *up;
+	char ab[IPADDR_STRLEN];
+	int i, n;
+
+	for (i = 0; i < r->c.npeers; i++) {
+		if (role_same_host(r->c.peers[i].host, r->c.peers[i].port,
+		    host, port)) {
+			*vrrp = r->c.peers[i].vrrp;
+			return 0;
+		}
+	}
+	n = instance_peers(r->in, &up);
+	for (i = 0; i < n; i++) {
+		ipaddr_ntop(&up[i], ab, sizeof(ab));
+		if (role_same_host(ab, ROLE_DEFAULT_DB_PORT, host, port)) {
+			*vrrp = up[i];
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* Same database address, whatever the spelling. */

@@ -25,21 +25,24 @@
 #define ROLE_BACKOFF_MS		200	/* reconnect back-off cap */
 #define ROLE_FAST_CHECK_MS	100	/* check period while not fenced */
 
-enum role_job { JOB_NONE = 0, JOB_PROBE, JOB_PROMOTE, JOB_DEMOTE, JOB_CHECK };
+enum role_job {
+	JOB_NONE = 0, JOB_PROBE, JOB_SURVEY, JOB_PROMOTE, JOB_DEMOTE, JOB_CHECK
+};
 
 enum {
-	P_SHOW = 0, P_PEERS, P_KILLTO, P_WAIT, P_STOP, P_SQLSTOP, P_RW, P_SQL,
-	P_CONFIRM, P_DONE
+	P_SHOW = 0, P_PEERS, P_KILLTO, P_SQLSTART, P_WAIT, P_STOP, P_SQLSTOP,
+	P_RW, P_SQL, P_CONFIRM, P_DONE
 };
 extern const char *const p_name[];	/* step names, for logs */
 
 enum { D_LIST1 = 0, D_KILL1, D_RO, D_LIST2, D_KILL2, D_DONE };
 extern const char *const d_name[];
 
-enum { S_RO = 0, S_FENCE, S_DONE };
+/* Start-up probe and the survey while waiting (role.c). */
+enum { S_RO = 0, S_SLAVE, S_PEERS, S_FENCE, S_DONE };
 
 enum {
-	C_RO = 0, C_SETRW, C_SLAVE, C_STOP, C_CHANGE, C_START,
+	C_RO = 0, C_SETRW, C_SLAVE, C_TWRITABLE, C_STOP, C_CHANGE, C_START,
 	C_MYSTATE, C_THEIRS, C_DONE
 };
 extern const char *const c_name[];
@@ -112,13 +115,30 @@ struct role {
 	long kill_id[ROLE_KILL_MAX];
 	int nkill, ikill;
 
-	/* Why the instance is held in FAULT (see role_hold_apply). */
-	bool hold_probe, hold_former, hold_refused, hold_backoff;
+	/* Why the instance is held in FAULT (see role_hold_timer). */
+	bool hold_probe, hold_former, hold_refused, hold_backoff, hold_wait;
 	bool held;
 	char hold_why[400];
 	bool rejoining;			/* rejoined, not caught up yet */
 	uint64_t started_at;
 	uint64_t no_master_since;	/* a non-replica not hearing one */
+
+	/*
+	 * The group's state (role_survey.h): asked at start-up, and again
+	 * every check while waiting (hold_wait) for wait_host, the primary
+	 * or the most advanced database, whose agent must lead.
+	 */
+	bool surveying;			/* the peers' fan-out is a survey */
+	void (*peers_done)(struct role *r);
+	struct gtid_list my_pos;	/* our binlog position (survey) */
+	char wait_host[64];
+	unsigned wait_port;
+	char wait_why[400];
+	bool survey_due;		/* survey at the next check */
+	bool standing;			/* our writable database is kept as the
+					   primary while no other master is
+					   accepted */
+	bool done_wait;			/* the failed promotion waits */
 
 	bool vip_present;
 	bool resume_armed;
@@ -148,7 +168,10 @@ void rconn_start(struct rconn *c, const char *sql, uint32_t limit_ms,
 /* Drop whatever runs on c, without a callback. */
 void rconn_abort(struct rconn *c);
 void rconn_init(struct rconn *c, struct role *r);
-/* A connection to another host's database with the replication account. */
+/*
+ * A connection to another host's database with the replication account;
+ * -1 (logged) when host is not a numeric address: names are not resolved.
+ */
 int rconn_open_peer(struct rconn *c, struct role *r, const char *host,
     unsigned port);
 void rconn_close_peer(struct rconn *c);
@@ -157,13 +180,28 @@ void role_peers_close(struct role *r);
 void role_abandon(struct role *r);
 /* "message (error N)" of c's last statement; a static buffer. */
 const char *role_sql_error(const struct role *r, const struct rconn *c);
-/* The database address of the router advertising from vrrp. */
-void role_map_peer(const struct role *r, const struct ipaddr *vrrp,
+/*
+ * The database address of the router advertising from vrrp (db_peer, or a
+ * configured unicast_peer / peer on port 3306): 0, or -1 when vrrp is not
+ * a configured peer.  role_peer_vrrp is the reverse.
+ */
+int role_map_peer(const struct role *r, const struct ipaddr *vrrp,
     char *host, size_t len, unsigned *port);
+int role_peer_vrrp(const struct role *r, const char *host, unsigned port,
+    struct ipaddr *vrrp);
 bool role_same_host(const char *a, unsigned ap, const char *b, unsigned bp);
 
 /* role.c */
 void role_hold_later(struct role *r);
+/*
+ * Is the agent of the database host:port silent: not a configured peer, or
+ * no advert from it within three advert intervals and a second?
+ */
+bool role_agent_silent(const struct role *r, const char *host,
+    unsigned port);
+/* The failing promotion (or the survey) waits for host:port: hold_wait. */
+void role_wait_for(struct role *r, const char *host, unsigned port,
+    const char *why);
 void role_backoff(struct role *r);
 /* End the queued job: instance_role_done(ok) from the loop, then the
  * back-off if asked. */
@@ -171,6 +209,7 @@ void role_report(struct role *r, bool ok, bool backoff);
 void role_read_slave_status(struct role *r, const struct mdb *m);
 
 /* role_steps.c */
+void peers_start(struct role *r, bool survey, void (*done)(struct role *r));
 /* A demotion of limit_ms; fence_only (set by the caller) keeps it out of
  * the queue and ends the job quietly. */
 void demote_begin(struct role *r, uint32_t limit_ms);

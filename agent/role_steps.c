@@ -53,7 +53,7 @@ promote_end(struct role *r, bool ok, const char *why)
 }
 
 static void promote_cb(struct rconn *c, bool ok);
-static void peers_start(struct role *r);
+static void peers_decide(struct role *r);
 
 static void
 stopper_cb(struct rconn *c, bool ok)
@@ -118,10 +118,22 @@ promote_run(struct role *r)
 		sql = "SHOW SLAVE STATUS";
 		break;
 	case P_PEERS:
-		peers_start(r);
+		peers_start(r, false, peers_decide);
 		return;
 	case P_KILLTO:
 		sql = "SET GLOBAL rpl_semi_sync_slave_kill_conn_timeout = 1";
+		break;
+	case P_SQLSTART:
+		/*
+		 * After a power cut (skip-slave-start) nothing applies the
+		 * relay log: start the SQL thread, or the wait never ends.
+		 */
+		if (strcmp(r->sql_run, "Yes") == 0) {
+			r->step++;
+			promote_run(r);
+			return;
+		}
+		sql = "START SLAVE SQL_THREAD";
 		break;
 	case P_WAIT:
 		if (r->target.n == 0) {
@@ -266,13 +278,25 @@ peers_decide(struct role *r)
 		if (p->old_master) {
 			if (p->writable) {
 				snprintf(why, sizeof(why), "the old master "
-				    "%s:%u is still writable after "
-				    "promote_wait", p->host, p->port);
+				    "%s:%u is still writable (%s)", p->host,
+				    p->port, role_agent_silent(r, p->host,
+				    p->port) ? "its agent does not advertise" :
+				    "after promote_wait");
+				role_wait_for(r, p->host, p->port, why);
 				promote_end(r, false, why);
 				return;
 			}
 			gtid_pos_merge(&r->target, &p->pos);
 			continue;
+		}
+		if (!p->replica && p->writable) {
+			/* Never a second writable primary. */
+			snprintf(why, sizeof(why), "%s:%u is a writable "
+			    "primary and not the master we replicate from",
+			    p->host, p->port);
+			role_wait_for(r, p->host, p->port, why);
+			promote_end(r, false, why);
+			return;
 		}
 		if (!p->replica ||
 		    !gtid_pos_ahead(&p->pos, &r->io_pos, ahead, sizeof(ahead)))
@@ -299,7 +323,7 @@ static void
 peer_one_done(struct role *r)
 {
 	if (--r->peers_left == 0)
-		peers_decide(r);
+		r->peers_done(r);
 }
 
 static void
@@ -315,6 +339,7 @@ static void
 peer_cb(struct rconn *c, bool ok)
 {
 	struct role *r = c->r;
+	struct gtid_list bin;
 	const char *v;
 
 	if (!ok) {
@@ -325,14 +350,15 @@ peer_cb(struct rconn *c, bool ok)
 		return;
 	}
 	if (c->pstep == 0) {
-		if (mdb_nrows(c->m) > 0) {
-			c->replica = true;
-			c->answered = true;
-			if (gtid_parse(mdb_get(c->m, 0, "Gtid_IO_Pos"),
-			    &c->pos) == -1)
-				c->answered = false;
-			peer_one_done(r);
-			return;
+		c->replica = mdb_nrows(c->m) > 0;
+		if (c->replica) {
+			c->answered = gtid_parse(mdb_get(c->m, 0,
+			    "Gtid_IO_Pos"), &c->pos) == 0;
+			/* The freshness check needs no more of a replica. */
+			if (!c->answered || !r->surveying) {
+				peer_one_done(r);
+				return;
+			}
 		}
 		c->pstep = 1;
 		c->poll_until = clock_now() +
@@ -342,17 +368,22 @@ peer_cb(struct rconn *c, bool ok)
 	}
 	v = mdb_value(c->m, 0, 0);
 	c->writable = v != NULL && strcmp(v, "0") == 0;
-	if (gtid_parse(mdb_value(c->m, 0, 1), &c->pos) == -1) {
+	if (gtid_parse(mdb_value(c->m, 0, 1), &bin) == -1) {
 		c->answered = false;
 		peer_one_done(r);
 		return;
 	}
+	gtid_pos_merge(&c->pos, &bin);
 	/*
-	 * The old master answers and still takes writes: it demotes when it
-	 * hears our adverts; wait for that, so that its last writes are part
-	 * of what we wait for.
+	 * The old master answers and still takes writes while its agent
+	 * advertises: it demotes when it hears our adverts (a preemption);
+	 * wait for that, so that its last writes are part of what we wait
+	 * for.  An old master whose agent is silent does not demote: the
+	 * promotion refuses at once (peers_decide).
 	 */
-	if (c->old_master && c->writable && clock_now() < c->poll_until) {
+	if (!r->surveying && c->old_master && c->writable &&
+	    clock_now() < c->poll_until &&
+	    !role_agent_silent(r, c->host, c->port)) {
 		loop_timer_set(role_loop(r), &c->t_post, clock_now() +
 		    ROLE_POLL_MS * 1000, peer_poll_timer, c, "role poll");
 		return;
@@ -381,17 +412,22 @@ peers_add(struct role *r, const char *host, unsigned port)
 	if (r->npeer == ROLE_NPEERS || peers_has(r, host, port))
 		return;
 	c = &r->peer[r->npeer];
-	if (rconn_open_peer(c, r, host, port) == -1) {
-		log_warn("%s role: peer %s", role_tag(r), host);
+	if (rconn_open_peer(c, r, host, port) == -1)
 		return;
-	}
 	c->old_master = r->replica && role_same_host(host, port, r->m_host,
 	    r->m_port);
 	r->npeer++;
 }
 
-static void
-peers_start(struct role *r)
+/*
+ * Ask every configured peer's database (db_peer, unicast_peer / peer on
+ * port 3306, and our Master_Host if it is a numeric address) where it
+ * stands; done(r) runs once all answered or failed.  survey: also read a
+ * replica's read_only and binlog position, and never wait for an old
+ * master to become read-only.
+ */
+void
+peers_start(struct role *r, bool survey, void (*done)(struct role *))
 {
 	const struct ipaddr *self = instance_self(r->in), *up;
 	char host[64];
@@ -399,21 +435,22 @@ peers_start(struct role *r)
 	int i, n;
 
 	role_peers_close(r);
+	r->surveying = survey;
+	r->peers_done = done;
 	for (i = 0; i < r->c.npeers; i++)
 		if (!ipaddr_eq(&r->c.peers[i].vrrp, self))
 			peers_add(r, r->c.peers[i].host, r->c.peers[i].port);
 	n = instance_peers(r->in, &up);
 	for (i = 0; i < n; i++) {
-		if (ipaddr_eq(&up[i], self))
+		if (ipaddr_eq(&up[i], self) ||
+		    role_map_peer(r, &up[i], host, sizeof(host), &port) == -1)
 			continue;
-		role_map_peer(r, &up[i], host, sizeof(host), &port);
 		peers_add(r, host, port);
 	}
 	if (r->replica && r->m_host[0] != '\0')
 		peers_add(r, r->m_host, r->m_port);
 	if (r->npeer == 0) {
-		r->step++;
-		promote_run(r);
+		done(r);
 		return;
 	}
 	r->peers_left = r->npeer;
@@ -480,7 +517,7 @@ demote_end(struct role *r, bool ok, const char *why)
 		r->job = JOB_NONE;
 		return;
 	}
-	r->promoted = false;
+	r->promoted = r->standing = false;
 	r->info.demotions++;
 	r->info.promoted_at = 0;
 	/*

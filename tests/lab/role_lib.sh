@@ -129,14 +129,18 @@ role_start_agent() {
 	lab_start_dbvipd "$1" "$f"
 }
 
-# role_agents_start: h1 resumes as master (the VIP is put on it first, its
-# database is writable: the restart-on-master rule), then h2 and h3 join.
+# role_agents_start: the state users have: h1's database is the writable
+# primary and no host holds the VIP; the three agents start at once, in
+# random order.  h1 must end MASTER with the VIP (its database stays the
+# primary: a cold start is not a failover), h2 and h3 BACKUP.  Sets
+# ROLE_START_T (dbload ms) to just before the first agent started.
 role_agents_start() {
-	lab_exec h1 ip addr add "$ROLE_VIP/24" dev "$LAB_IF" || return 1
-	role_start_agent h1 || return 1
-	lab_wait_for "h1 to resume as MASTER" 5 role_is_primary h1 || return 1
-	role_start_agent h2 || return 1
-	role_start_agent h3 || return 1
+	local h
+	ROLE_START_T=$(role_now)
+	for h in $(printf '%s\n' h1 h2 h3 | shuf); do
+		role_start_agent "$h" || return 1
+	done
+	lab_wait_for "h1 MASTER and primary" 20 role_is_primary h1 || return 1
 	lab_wait_for "h2, h3 BACKUP" 10 role_backups h2 h3
 }
 
@@ -222,11 +226,13 @@ role_sampler_violations() {
 		} else close_run(h, k)
 	}
 	$2 >= from && $2 < to {
+		taken++
 		sample($1, "w", $4 == "w", $2, $3)
 		sample($1, "v", $5 == "v", $2, $3)
 		hosts[$1] = 1
 	}
 	END {
+		if (taken == 0) { print "the sampler took no sample"; exit }
 		for (h in hosts) { close_run(h, "w"); close_run(h, "v") }
 		split("w v", ks, " ")
 		for (x = 1; x <= 2; x++) {
