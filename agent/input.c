@@ -198,13 +198,17 @@ instance_master(const struct instance *in, uint64_t max_age_us,
 	uint64_t now = clock_now();
 	int i;
 
-	if (in->fsm.state != VRRP_ST_BACKUP)
+	if (in->fsm.state != VRRP_ST_BACKUP && in->fsm.state != VRRP_ST_FAULT)
 		return -1;
-	if (in->fsm.master.family != 0 && in->fsm.master_priority > 0) {
+	if (in->fsm.state == VRRP_ST_BACKUP && in->fsm.master.family != 0 &&
+	    in->fsm.master_priority > 0) {
 		*m = in->fsm.master;
 		return 0;
 	}
-	/* A lower master we are about to preempt is the group's master. */
+	/*
+	 * A lower master we are about to preempt, or (in FAULT, where the
+	 * election takes no part) the router that advertises as master.
+	 */
 	for (i = 0; i < INSTANCE_SEEN_MAX; i++) {
 		const struct instance_seen *e = &in->seen[i];
 

@@ -168,12 +168,12 @@ const char *role_state_name(enum role_state s);
  * instance_role_resume take over now (resume rule).
  * instance_role_drop_vips  remove VIPs a previous run left (resume not
  *                      taken), through the queue (demote first).
- * instance_master      the group's master as a BACKUP sees it: the one
- *                      its election accepts, or else (a lower master it
- *                      is about to preempt) the router that advertised
- *                      last with a priority above 0 within max_age_us:
- *                      0 and *m, or -1 (none; MASTER, FAULT, or the
- *                      master resigned).
+ * instance_master      the group's master as a BACKUP or FAULT instance
+ *                      sees it: the one its election accepts, or else (a
+ *                      lower master it is about to preempt; in FAULT) the
+ *                      router that advertised last with a priority above
+ *                      0 within max_age_us: 0 and *m, or -1 (none;
+ *                      MASTER, INIT, or the master resigned).
  * instance_heard_from  the last advert heard from src, whatever the
  *                      election made of it: 0 with its time and priority,
  *                      or -1 (never heard).  input.c keeps the last few

@@ -249,7 +249,8 @@ cap_pid=$LAB_CAPTURE_PID
 vip2_tr=$(dbvip_field h1 vip2 .counters.transitions)
 # Two adverts of each instance before the freeze, so the gap before it is
 # in the capture too.
-lab_wait_for "adverts captured" 5 eval \
+t_check "sigstop: adverts captured before the freeze" "none in $CAP" \
+    lab_wait_for "adverts captured" 5 eval \
     '[ "$(lab_adverts "$CAP" "${LAB_IP4[h1]}" 52 | wc -l)" -ge 2 ]'
 lab_probe_start "$VIP" "$(host_mac h1)" 10000 || t_fail "sigstop: probe did not start"
 t_freeze=$EPOCHREALTIME
@@ -274,7 +275,8 @@ t_check "sigstop: vip2 on h1 stays MASTER while mariadbd is stopped" \
 t_thaw=$EPOCHREALTIME
 lab_db_thaw h1
 # One more advert of vip2 after the thaw, then stop the capture.
-lab_wait_for "adverts after thaw" 5 eval \
+t_check "sigstop: vip2 advertises after the thaw" "no advert in $CAP" \
+    lab_wait_for "adverts after thaw" 5 eval \
     '[ "$(lab_adverts "$CAP" "${LAB_IP4[h1]}" 52 |
 	awk -v t="$t_thaw" "\$1 > t" | wc -l)" -ge 1 ]'
 lab_capture_stop "$cap_pid"

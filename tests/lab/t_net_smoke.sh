@@ -51,8 +51,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { echo "PASS: $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+# "PASS name" / "FAIL name": the lines tests/run-tests.sh counts.
+pass() { echo "PASS $*"; PASSES=$((PASSES + 1)); }
+fail() { echo "FAIL $*"; FAILS=$((FAILS + 1)); }
 check() { # description command...
 	local what=$1
 	shift
@@ -90,7 +91,7 @@ if [ -z "$BIN" ]; then
 	if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	    -o "$BIN" "$ROOT/tests/lab/net_smoke.c" "$ROOT"/net/*.c \
 	    $(pkg-config --cflags --libs libnl-route-3.0 libmnl); then
-		echo "FAIL: build net_smoke"
+		echo "FAIL build net_smoke"
 		exit 1
 	fi
 fi

@@ -37,8 +37,11 @@ if ! role_db_setup || ! role_agents_start; then
 	exit 1
 fi
 role_sampler_start
-role_writer_start 300
-lab_wait_for "200 acks" 10 role_acks_ge 200
+if ! role_writer_start 300 || ! lab_wait_for "200 acks" 10 role_acks_ge 200; then
+	t_fail "setup: writer" "fewer than 200 acknowledged writes: $(role_acks)"
+	t_summary
+	exit 1
+fi
 
 FREEZE_T=$(role_now)
 lab_db_freeze h1
@@ -50,7 +53,8 @@ else
 	t_summary
 	exit 1
 fi
-lab_wait_for "acks after the freeze" 15 role_acks_after_ge "$FREEZE_T" 20
+t_check "freeze: writes go on through the VIP" "$(role_acks_after "$FREEZE_T") acks after the freeze" \
+    lab_wait_for "acks after the freeze" 15 role_acks_after_ge "$FREEZE_T" 20
 lab_log "freeze: write outage $(role_outage "$FREEZE_T") ms; h1 log: $(grep -E 'role:.*(demotion|fenced)' "${LAB_LOG[h1]}" | tail -n 1)"
 
 THAW_T=$(role_now)
