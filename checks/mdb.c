@@ -245,6 +245,43 @@ mdb_advance(struct mdb *m, int status, uint64_t now)
 	}
 }
 
+/*
+ * Options of a connection that leaves the host.  MARIADB_OPT_RESTRICTED_AUTH
+ * makes libmariadb refuse (CR_PLUGIN_NOT_ALLOWED) any authentication plugin
+ * the server asks for that is not in the list, so a host posing as a peer
+ * cannot ask for mysql_clear_password or dialog and read the password.  It
+ * matches the client plugin name the server names with strstr(), so the
+ * list holds client plugin names (client_ed25519, not ed25519).
+ * caching_sha2_password and sha256_password are left out: both send the
+ * password in clear over TLS to whoever holds the connection.
+ */
+static int
+mdb_remote_options(struct mdb *m)
+{
+	my_bool yes = 1, verify = m->db.ssl_verify ? 1 : 0;
+
+	if (mysql_optionsv(m->my, MARIADB_OPT_RESTRICTED_AUTH,
+	    MDB_REMOTE_AUTH) != 0)
+		return -1;
+	if (!m->db.ssl)
+		return 0;
+	/* SSL_ENFORCE: fail (2026) rather than talk to a server without TLS. */
+	if (mysql_optionsv(m->my, MYSQL_OPT_SSL_ENFORCE, &yes) != 0 ||
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+	    &verify) != 0)
+		return -1;
+	if (m->db.ssl_ca[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_CA, m->db.ssl_ca) != 0)
+		return -1;
+	if (m->db.ssl_cert[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_CERT, m->db.ssl_cert) != 0)
+		return -1;
+	if (m->db.ssl_key[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_KEY, m->db.ssl_key) != 0)
+		return -1;
+	return 0;
+}
+
 static enum mdb_rc
 mdb_open(struct mdb *m, uint64_t now)
 {
@@ -272,7 +309,8 @@ mdb_open(struct mdb *m, uint64_t now)
 	    mysql_options(m->my, MYSQL_OPT_CONNECT_TIMEOUT, &ct) != 0 ||
 	    mysql_options(m->my, MYSQL_OPT_READ_TIMEOUT, &io) != 0 ||
 	    mysql_options(m->my, MYSQL_OPT_WRITE_TIMEOUT, &io) != 0 ||
-	    mysql_options(m->my, MYSQL_OPT_PROTOCOL, &proto) != 0)
+	    mysql_options(m->my, MYSQL_OPT_PROTOCOL, &proto) != 0 ||
+	    (proto == MYSQL_PROTOCOL_TCP && mdb_remote_options(m) != 0))
 		return mdb_connect_failed(m, CR_UNKNOWN_ERROR,
 		    "cannot set connection options", now);
 	m->st = MDB_ST_CONNECT;
