@@ -18,6 +18,7 @@
 #include "lint.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "priv.h"
 
 struct daemon {
@@ -225,6 +226,8 @@ main(int argc, char *argv[])
 		fatal("loop");
 
 	log_info("dbvipd %s starting with %s", DBVIP_VERSION, d.conf_path);
+	/* Hooks of the first state changes wait for the privilege drop. */
+	notify_hold();
 	if (agent_start(&d.agent, d.loop, &conf) == -1) {
 		rc = 1;
 		goto out;
@@ -246,6 +249,7 @@ main(int argc, char *argv[])
 		rc = 1;
 		goto out;
 	}
+	notify_release(&d.agent);
 	if (loop_run(d.loop) == -1)
 		rc = 1;
 out:
