@@ -38,6 +38,10 @@
  *                              one of the two is required)
  *   user = NAME (required)     password_file = PATH
  *   connect_timeout = 2        (seconds)
+ *   ssl = no                   (TLS on TCP connections, peers included)
+ *   ssl_ca = PATH  ssl_cert = PATH  ssl_key = PATH  (cert and key go
+ *                              together; the key 0600; all need ssl = yes)
+ *   ssl_verify_server_cert = yes with ssl_ca, else no
  *   The password file must give group and others no access at all; its first
  *   line is the password.  The password never appears in logs or status.
  *

@@ -172,6 +172,96 @@ set_db_password_file(struct conf_parse *p, const char *val)
 }
 
 static int
+set_db_ssl(struct conf_parse *p, const char *val)
+{
+	return conf_bool_key(p, "ssl", val, &p->c->db.ssl);
+}
+
+/*
+ * A TLS file: an absolute path to a regular file that exists now, so that
+ * a typo is a file:line error.  private: the key, refused when group or
+ * others may read it, like the password files.
+ */
+static int
+conf_tls_file(struct conf_parse *p, const char *key, const char *val,
+    char *dst, size_t n, bool private)
+{
+	struct stat st;
+
+	if (conf_abs_path_key(p, key, val, dst, n) == -1)
+		return -1;
+	if (stat(val, &st) == -1) {
+		conf_fail(p, p->lineno, "%s: %s: %s", key, val,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		conf_fail(p, p->lineno, "%s: %s is not a regular file", key,
+		    val);
+		return -1;
+	}
+	if (private && (st.st_mode & 077) != 0) {
+		conf_fail(p, p->lineno, "%s: %s is readable by group or "
+		    "others (mode %04o); chmod 600 it", key, val,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_db_ssl_ca(struct conf_parse *p, const char *val)
+{
+	if (conf_tls_file(p, "ssl_ca", val, p->c->db.ssl_ca,
+	    sizeof(p->c->db.ssl_ca), false) == -1)
+		return -1;
+	/* A CA is given to be checked against, unless said otherwise. */
+	if (p->key_line[K_DB_SSL_VERIFY] == 0)
+		p->c->db.ssl_verify = true;
+	return 0;
+}
+
+static int
+set_db_ssl_cert(struct conf_parse *p, const char *val)
+{
+	return conf_tls_file(p, "ssl_cert", val, p->c->db.ssl_cert,
+	    sizeof(p->c->db.ssl_cert), false);
+}
+
+static int
+set_db_ssl_key(struct conf_parse *p, const char *val)
+{
+	return conf_tls_file(p, "ssl_key", val, p->c->db.ssl_key,
+	    sizeof(p->c->db.ssl_key), true);
+}
+
+static int
+set_db_ssl_verify(struct conf_parse *p, const char *val)
+{
+	return conf_bool_key(p, "ssl_verify_server_cert", val,
+	    &p->c->db.ssl_verify);
+}
+
+/* The ssl keys together, once [mariadb] is complete. */
+static int
+conf_check_ssl(struct conf_parse *p)
+{
+	const struct check_db *db = &p->c->db;
+
+	if (!db->ssl && (db->ssl_ca[0] != '\0' || db->ssl_cert[0] != '\0' ||
+	    db->ssl_key[0] != '\0')) {
+		conf_fail(p, 0, "[mariadb] ssl_ca, ssl_cert and ssl_key need "
+		    "ssl = yes");
+		return -1;
+	}
+	if ((db->ssl_cert[0] == '\0') != (db->ssl_key[0] == '\0')) {
+		conf_fail(p, 0, "[mariadb] ssl_cert and ssl_key go together");
+		return -1;
+	}
+	return 0;
+}
+
+static int
 set_db_connect_timeout(struct conf_parse *p, const char *val)
 {
 	uint32_t v;
@@ -444,6 +534,12 @@ const struct conf_key conf_check_keys[] = {
 	    set_db_password_file },
 	{ "connect_timeout", SEC_MARIADB, K_DB_CONNECT_TIMEOUT, false,
 	    set_db_connect_timeout },
+	{ "ssl", SEC_MARIADB, K_DB_SSL, false, set_db_ssl },
+	{ "ssl_ca", SEC_MARIADB, K_DB_SSL_CA, false, set_db_ssl_ca },
+	{ "ssl_cert", SEC_MARIADB, K_DB_SSL_CERT, false, set_db_ssl_cert },
+	{ "ssl_key", SEC_MARIADB, K_DB_SSL_KEY, false, set_db_ssl_key },
+	{ "ssl_verify_server_cert", SEC_MARIADB, K_DB_SSL_VERIFY, false,
+	    set_db_ssl_verify },
 	{ "type", SEC_CHECK, K_CK_TYPE, false, set_ck_type },
 	{ "interval", SEC_CHECK, K_CK_INTERVAL, false, set_ck_interval },
 	{ "fast_interval", SEC_CHECK, K_CK_FAST_INTERVAL, false,
@@ -554,6 +650,8 @@ conf_resolve_tracks(struct conf_parse *p)
 		conf_fail(p, 0, "[mariadb] needs user");
 		return -1;
 	}
+	if (c->have_db && conf_check_ssl(p) == -1)
+		return -1;
 	/* The module's own rules, as a last word (they also guard its API). */
 	for (j = 0; j < c->nchecks; j++) {
 		if (check_validate(&c->checks[j].cc, c->have_db ? &c->db : NULL,

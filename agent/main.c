@@ -11,6 +11,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "agent.h"
 #include "clock.h"
 #include "conf.h"
@@ -18,6 +19,7 @@
 #include "lint.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "priv.h"
 
 struct daemon {
@@ -74,6 +76,14 @@ print_lint(void *arg, bool error, const char *msg)
 {
 	(void)arg;
 	fprintf(stderr, "%s: %s\n", error ? "error" : "warning", msg);
+}
+
+/* Start-up: the accounts' findings are warnings; the agent starts anyway. */
+static void
+log_acct(void *arg, bool error, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s%s", error ? "" : "warning: ", msg);
 }
 
 static void
@@ -179,6 +189,10 @@ main(int argc, char *argv[])
 		uid_t uid;
 		gid_t gid;
 
+		/* A blocking connect per account, bounded by connect_timeout. */
+		errors += acct_check(&conf, true, conf.db.connect_timeout_s,
+		    print_lint, NULL);
+
 		/* A warning only: packages install the file before the user. */
 		if (conf.user[0] != '\0' &&
 		    priv_user_ids(conf.user, &uid, &gid, err, sizeof(err)) == -1)
@@ -225,6 +239,15 @@ main(int argc, char *argv[])
 		fatal("loop");
 
 	log_info("dbvipd %s starting with %s", DBVIP_VERSION, d.conf_path);
+	/*
+	 * The local accounts only, each bounded by 1 s, before anything is
+	 * sent: the peers' are left to `dbvipd -t`, since down peers would
+	 * hold up a restart that must resume mastership within the
+	 * master-down interval.
+	 */
+	acct_check(&conf, false, 1, log_acct, NULL);
+	/* Hooks of the first state changes wait for the privilege drop. */
+	notify_hold();
 	if (agent_start(&d.agent, d.loop, &conf) == -1) {
 		rc = 1;
 		goto out;
@@ -246,6 +269,7 @@ main(int argc, char *argv[])
 		rc = 1;
 		goto out;
 	}
+	notify_release(&d.agent);
 	if (loop_run(d.loop) == -1)
 		rc = 1;
 out:

@@ -286,6 +286,32 @@ nq_retry(void *arg)
 	nq_next(arg);
 }
 
+/*
+ * Until the privileges are dropped (main.c: priv_drop after the sockets
+ * exist) the process may be root with every capability, and a hook would
+ * inherit that.  Hooks queued before then wait; if the drop fails they
+ * never run.  Process-wide, like the privileges themselves.
+ */
+static bool nq_held;
+
+void
+notify_hold(void)
+{
+	nq_held = true;
+}
+
+void
+notify_release(struct agent *a)
+{
+	struct notify_q *q, *next;
+
+	nq_held = false;
+	for (q = a->notify_qs; q != NULL; q = next) {
+		next = q->next;		/* nq_next may free a detached q */
+		nq_next(q);
+	}
+}
+
 /* Start the next queued run unless one is running; never blocks. */
 static void
 nq_next(struct notify_q *q)
@@ -294,6 +320,9 @@ nq_next(struct notify_q *q)
 	char err[160];
 	uint64_t now = clock_now();
 	bool in_loop = !q->a->stopping;
+
+	if (nq_held)
+		return;
 
 	while (q->cur == NULL && q->head != NULL) {
 		if (child_busy(&q->ch)) {

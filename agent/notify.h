@@ -105,6 +105,15 @@ int notify_json_field(char *buf, size_t len, size_t *off, const char *key,
 int notify_json_event(char *buf, size_t len, const char *event,
     const char *instance, const struct timespec *wall, const char *fields);
 
+/*
+ * notify_hold: hooks are queued but not started until notify_release()
+ * (called once the privileges are dropped, so that no hook runs as root or
+ * with the start-up capabilities).  notify_release starts what waits.
+ * Held runs still pending at exit are dropped, not run.
+ */
+void notify_hold(void);
+void notify_release(struct agent *a);
+
 /* Give the instance its queue (at creation).  0, or -1 (out of memory). */
 int notify_attach(struct instance *in);
 

@@ -272,7 +272,17 @@ rconn_open_peer(struct rconn *c, struct role *r, const char *host,
 		    "with an address", role_tag(r), host);
 		return -1;
 	}
+	/*
+	 * The local server's TLS settings ([mariadb] ssl*) go with it; over
+	 * TCP, mdb also restricts the authentication plugins (mdb.h), so a
+	 * host posing as a peer cannot ask for the password in clear.
+	 */
 	memset(&db, 0, sizeof(db));
+	db.ssl = r->db.ssl;
+	db.ssl_verify = r->db.ssl_verify;
+	memcpy(db.ssl_ca, r->db.ssl_ca, sizeof(db.ssl_ca));
+	memcpy(db.ssl_cert, r->db.ssl_cert, sizeof(db.ssl_cert));
+	memcpy(db.ssl_key, r->db.ssl_key, sizeof(db.ssl_key));
 	snprintf(db.host, sizeof(db.host), "%s", host);
 	db.port = port;
 	snprintf(db.user, sizeof(db.user), "%s", r->c.repl_user);

@@ -335,16 +335,45 @@ peer_poll_timer(void *arg)
 	    c->r->c.peer_timeout_ms, peer_cb);
 }
 
+/*
+ * Only a peer we cannot reach may be left out of the freshness check: it is
+ * down, or on the far side of a partition.  A peer that answers with an
+ * error (access denied, a missing grant, an authentication plugin or TLS
+ * refused) may well be fresher, and skipping it would drop the guarantee
+ * without a word, so the promotion refuses.  2006 is a connection that died
+ * under the query; 2013 is also what our own timeout reports (mdb_abort).
+ */
+static bool
+peer_unreachable(unsigned err)
+{
+	return err == 2002 || err == 2003 || err == 2006 || err == 2013;
+}
+
 static void
 peer_cb(struct rconn *c, bool ok)
 {
 	struct role *r = c->r;
 	struct gtid_list bin;
 	const char *v;
+	char why[600];
 
+	if (!ok && !peer_unreachable(mdb_errno(c->m)) && !r->surveying) {
+		snprintf(why, sizeof(why), "peer %s:%u answered: %s: cannot "
+		    "verify it is not fresher; refusing", c->host, c->port,
+		    role_sql_error(r, c));
+		promote_end(r, false, why);
+		return;
+	}
 	if (!ok) {
-		log_info("%s role: peer database %s:%u: %s", role_tag(r),
-		    c->host, c->port, role_sql_error(r, c));
+		/* The survey goes on without it; a promotion refused above. */
+		if (peer_unreachable(mdb_errno(c->m)))
+			log_info("%s role: peer database %s:%u: %s",
+			    role_tag(r), c->host, c->port,
+			    role_sql_error(r, c));
+		else
+			log_warnx("%s role: peer database %s:%u answered: %s",
+			    role_tag(r), c->host, c->port,
+			    role_sql_error(r, c));
 		c->answered = false;
 		peer_one_done(r);
 		return;

@@ -43,6 +43,18 @@ struct check_db {
 	char user[64];
 	char password[128];	/* read from password_file; never logged */
 	unsigned connect_timeout_s;	/* default 2 */
+	/*
+	 * TLS for TCP connections (ignored over a unix socket): ssl asks for
+	 * it; ssl_ca (a PEM file, "" = none) is the CA that signed the
+	 * server's certificate; ssl_cert / ssl_key a client certificate
+	 * ("" = none); ssl_verify checks the server certificate against
+	 * ssl_ca and the host address.  See mdb.h.
+	 */
+	bool ssl;
+	bool ssl_verify;
+	char ssl_ca[256];
+	char ssl_cert[256];
+	char ssl_key[256];
 };
 
 struct check_conf {

@@ -8,7 +8,9 @@
  * not connected), real_query, store_result.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -245,6 +247,43 @@ mdb_advance(struct mdb *m, int status, uint64_t now)
 	}
 }
 
+/*
+ * Options of a connection that leaves the host.  MARIADB_OPT_RESTRICTED_AUTH
+ * makes libmariadb refuse (CR_PLUGIN_NOT_ALLOWED) any authentication plugin
+ * the server asks for that is not in the list, so a host posing as a peer
+ * cannot ask for mysql_clear_password or dialog and read the password.  It
+ * matches the client plugin name the server names with strstr(), so the
+ * list holds client plugin names (client_ed25519, not ed25519).
+ * caching_sha2_password and sha256_password are left out: both send the
+ * password in clear over TLS to whoever holds the connection.
+ */
+static int
+mdb_remote_options(struct mdb *m)
+{
+	my_bool yes = 1, verify = m->db.ssl_verify ? 1 : 0;
+
+	if (mysql_optionsv(m->my, MARIADB_OPT_RESTRICTED_AUTH,
+	    MDB_REMOTE_AUTH) != 0)
+		return -1;
+	if (!m->db.ssl)
+		return 0;
+	/* SSL_ENFORCE: fail (2026) rather than talk to a server without TLS. */
+	if (mysql_optionsv(m->my, MYSQL_OPT_SSL_ENFORCE, &yes) != 0 ||
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+	    &verify) != 0)
+		return -1;
+	if (m->db.ssl_ca[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_CA, m->db.ssl_ca) != 0)
+		return -1;
+	if (m->db.ssl_cert[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_CERT, m->db.ssl_cert) != 0)
+		return -1;
+	if (m->db.ssl_key[0] != '\0' &&
+	    mysql_optionsv(m->my, MYSQL_OPT_SSL_KEY, m->db.ssl_key) != 0)
+		return -1;
+	return 0;
+}
+
 static enum mdb_rc
 mdb_open(struct mdb *m, uint64_t now)
 {
@@ -272,7 +311,8 @@ mdb_open(struct mdb *m, uint64_t now)
 	    mysql_options(m->my, MYSQL_OPT_CONNECT_TIMEOUT, &ct) != 0 ||
 	    mysql_options(m->my, MYSQL_OPT_READ_TIMEOUT, &io) != 0 ||
 	    mysql_options(m->my, MYSQL_OPT_WRITE_TIMEOUT, &io) != 0 ||
-	    mysql_options(m->my, MYSQL_OPT_PROTOCOL, &proto) != 0)
+	    mysql_options(m->my, MYSQL_OPT_PROTOCOL, &proto) != 0 ||
+	    (proto == MYSQL_PROTOCOL_TCP && mdb_remote_options(m) != 0))
 		return mdb_connect_failed(m, CR_UNKNOWN_ERROR,
 		    "cannot set connection options", now);
 	m->st = MDB_ST_CONNECT;
@@ -490,4 +530,58 @@ mdb_get(const struct mdb *m, size_t row, const char *name)
 	int col = mdb_col_index(m, name);
 
 	return col < 0 ? NULL : mdb_value(m, row, (unsigned)col);
+}
+
+/* --- blocking use, outside the loop ---------------------------------------- */
+
+static uint64_t
+mdb_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+enum mdb_rc
+mdb_query_sync(struct mdb *m, const char *sql, unsigned limit_ms)
+{
+	uint64_t now = mdb_mono_us(), end = now + (uint64_t)limit_ms * 1000;
+	uint64_t deadline, until;
+	struct pollfd pfd;
+	uint32_t events;
+	enum mdb_rc rc;
+	char why[64];
+	int fd, n;
+
+	/* A sync query is not subject to the loop's reconnect back-off. */
+	m->retry_at = 0;
+	rc = mdb_query_start(m, sql, now);
+	while (rc == MDB_WAIT) {
+		mdb_wait(m, &fd, &events, &deadline);
+		now = mdb_mono_us();
+		until = deadline != 0 && deadline < end ? deadline : end;
+		if (now >= end) {
+			snprintf(why, sizeof(why), "no answer within %u ms",
+			    limit_ms);
+			mdb_abort(m, why, now);
+			return MDB_ERR;
+		}
+		pfd.fd = fd;
+		pfd.events = (short)((events & EPOLLIN ? POLLIN : 0) |
+		    (events & EPOLLOUT ? POLLOUT : 0) |
+		    (events & EPOLLPRI ? POLLPRI : 0));
+		pfd.revents = 0;
+		n = poll(&pfd, fd == -1 ? 0 : 1,
+		    (int)((until > now ? until - now : 0) + 999) / 1000);
+		if (n == -1 && errno != EINTR)
+			pfd.revents = POLLERR;
+		events = (pfd.revents & POLLIN ? EPOLLIN : 0) |
+		    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
+		    (pfd.revents & POLLPRI ? EPOLLPRI : 0) |
+		    (pfd.revents & POLLERR ? EPOLLERR : 0) |
+		    (pfd.revents & POLLHUP ? EPOLLHUP : 0);
+		rc = mdb_step(m, events, mdb_mono_us());
+	}
+	return rc;
 }

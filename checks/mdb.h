@@ -26,6 +26,19 @@
 
 #include "check.h"
 
+/*
+ * A TCP connection (db->host set, no socket) may leave the host, so it
+ * allows only the authentication plugins in MDB_REMOTE_AUTH
+ * (MARIADB_OPT_RESTRICTED_AUTH): a server asking for another one, such as
+ * mysql_clear_password or dialog, fails the connect with 5010
+ * (CR_PLUGIN_NOT_ALLOWED) before the password is sent.  With db->ssl the
+ * connection needs TLS (2026 CR_SSL_CONNECTION_ERROR if the server does not
+ * offer it), trusts db->ssl_ca, presents ssl_cert / ssl_key if given and
+ * checks the server certificate (CA and host address) when ssl_verify is
+ * set.  A unix socket connection uses neither.
+ */
+#define MDB_REMOTE_AUTH		"mysql_native_password,client_ed25519"
+
 #define MDB_BACKOFF_MIN_MS	100
 #define MDB_BACKOFF_MAX_MS	5000
 
@@ -96,6 +109,13 @@ int mdb_idle_fd(const struct mdb *m);
 /* Drop an idle connection (no-op while a query runs); the next query
  * connects anew. */
 void mdb_disconnect(struct mdb *m);
+
+/*
+ * Run sql to completion, blocking for at most limit_ms (then the query is
+ * given up as by mdb_abort).  Only for `dbvipd -t` and start-up, before
+ * the loop runs; never from the loop.  Ignores the reconnect back-off.
+ */
+enum mdb_rc mdb_query_sync(struct mdb *m, const char *sql, unsigned limit_ms);
 
 bool mdb_busy(const struct mdb *m);
 bool mdb_connected(const struct mdb *m);

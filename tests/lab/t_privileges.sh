@@ -16,6 +16,9 @@
 #                  raw socket is opened and the IPv6 VIP taken
 #   sigterm        a dropped master leaving removes its VIPs; the
 #                  systemd-style agent takes over
+#   hook_caps      the start-up hook (notify_backup of the first state
+#                  change, queued before the privilege drop) runs as dbvip
+#                  with CapEff = CapPrm = CapAmb = 0, CapBnd within 0x3000
 #   no_user        a configured user that does not exist stops start-up
 #                  with a clear error, before any VIP is touched
 #
@@ -130,11 +133,34 @@ conf_with_user() {
 
 # --- started as root, switching to dbvip --------------------------------
 CONF1=$(conf_with_user h1 150 "$USER_NAME")
+# The hook records its own shell's credentials; the directory is dbvip's.
+HOOKS="$LAB_TMP/hooks"
+install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$HOOKS"
+sed -i "/^\[instance vip1\]/a notify_backup = grep -E '^(Uid|CapEff|CapPrm|CapBnd|CapAmb):' /proc/\$\$/status >>$HOOKS/h1.backup" "$CONF1"
 CONF2=$(conf_with_user h2 120 "$USER_NAME")
 lab_start_dbvipd h1 "$CONF1" || lab_die "dbvipd on h1 did not start"
 lab_start_dbvipd h2 "$CONF2" || lab_die "dbvipd on h2 did not start"
 check_caps caps_h1 "${LAB_AGENT[h1]}" $WANT_CAPS
 check_caps caps_h2 "${LAB_AGENT[h2]}" $WANT_CAPS
+
+# hook_caps: every run of the hook, from the first (start-up) one on.
+hook_field() { awk -v f="$1:" '$1 == f { $1 = ""; sub(/^ /, ""); print }' \
+    "$HOOKS/h1.backup"; }
+if lab_wait_for "h1's start-up hook ran" 10 test -s "$HOOKS/h1.backup"; then
+	why=""
+	[ "$(hook_field Uid | sort -u)" = "$DB_UID $DB_UID $DB_UID $DB_UID" ] ||
+	    why+="Uid '$(hook_field Uid | tr '\n' ,)'; "
+	for f in CapEff CapPrm CapAmb; do
+		[ "$(hook_field $f | sort -u)" = 0000000000000000 ] ||
+		    why+="$f '$(hook_field $f | tr '\n' ,)'; "
+	done
+	for v in $(hook_field CapBnd); do
+		(( (0x$v & ~0x$WANT_CAPS) == 0 )) || why+="CapBnd $v; "
+	done
+	if [ -z "$why" ]; then t_pass hook_caps; else t_fail hook_caps "$why"; fi
+else
+	t_fail hook_caps "no hook output; log: $(tail -n 3 "${LAB_LOG[h1]}" | tr '\n' ' ')"
+fi
 
 if lab_wait_for "h1 MASTER with the VIP" 10 master_with h1 vip1 "$VIP" &&
     lab_wait_for "h2 BACKUP" 5 agent_state_is h2 vip1 BACKUP; then
