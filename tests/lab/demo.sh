@@ -1,31 +1,28 @@
 #!/bin/bash
 # demo: the README's live demo.  Three hosts and a client in network
 # namespaces (nothing touches the host's own network).  Each host runs a
-# private MariaDB (h1 the GTID primary, h2 and h3 its replicas) and dbvipd
-# checking it (ping: FAULT when the database is down; replication: -50
-# when a replica is not replicating).  Then:
-#   1. h1's mariadbd is killed (kill -9; host and agent stay up): h1's
-#      agent sees its database die, goes FAULT, hands over at once, and the
-#      VIP moves to h2; the client measures how long it could not reach it.
-#   2. (DEMO_CRASH=1, the default) h2 crashes as a whole (agent killed,
-#      cable pulled): h3 takes over after the VRRP master-down interval.
+# private MariaDB (h1 the GTID primary, h2 and h3 its semi-sync replicas)
+# and dbvipd with `role = replication` (role_lib.sh: a ping check that puts
+# the host in FAULT, a replication lag band).  Then:
+#   1. the three agents start at once, no VIP anywhere: the existing
+#      primary h1 gets the VIP, nobody is promoted
+#   2. a client writes through the VIP (an insert every 10 ms)
+#   3. h1's mariadbd is killed (kill -9; host and agent stay up): h1's
+#      agent sees its database die, goes FAULT and hands over; h2 claims
+#      the group, promotes its database (relay log applied, replication
+#      stopped, read_only=OFF), takes the VIP; h3 is re-pointed to h2; the
+#      client's write outage is measured and every acknowledged write is
+#      looked for on h2
+#   4. (DEMO_CRASH=1, the default) h2 crashes as a whole (agent and
+#      mariadbd killed, cable pulled): h3 takes over after the VRRP
+#      master-down interval and promotes
 # Builds nothing: run `make` first (or point DBVIPD/DBVIPCTL at your
-# binaries).  Needs root.
-#
-#   sudo tests/lab/demo.sh          DEMO_ADV=0.1 for fast adverts
-#
-# DEMO_AGENT=keepalived runs the same story with keepalived and the usual
-# `mariadb-admin ping` vrrp_script (weight -60; no status table then),
-# which is how the demo itself was checked.
+# binaries).  Needs root.  `tests/demo.sh` installs, builds and runs it.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/role_lib.sh"
 
-AGENT=${DEMO_AGENT:-dbvipd}
-ADV=${DEMO_ADV:-1}
-VIP=198.51.100.100/24
-ELECT_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a + 10 }')
-
-if [ "$AGENT" = dbvipd ] && ! lab_have_dbvipd; then
+if ! lab_have_dbvipd; then
 	echo "demo: no $DBVIPD or $DBVIPCTL; build first with 'make'" >&2
 	exit 1
 fi
@@ -40,93 +37,100 @@ show_status() {
 			printf -- '-- %s (%s): agent not running\n' "$h" "${LAB_IP4[$h]}"
 			continue
 		fi
-		printf -- '-- %s (%s, %s):\n' "$h" "${LAB_IP4[$h]}" "$(host_mac "$h")"
-		if [ "$AGENT" = dbvipd ]; then
-			lab_exec "$h" "$DBVIPCTL" -s "${LAB_SOCK[$h]}" status | sed 's/^/   /'
-		else
-			printf '   vip1: %s\n' "$(agent_state "$h" vip1)"
-		fi
+		printf -- '-- %s (%s):\n' "$h" "${LAB_IP4[$h]}"
+		lab_exec "$h" "$DBVIPCTL" -s "${LAB_SOCK[$h]}" status | sed 's/^/   /'
 	done
 }
 
-# measure WHAT OLDHOST FAULT-CMD...: run the fault with the client's
-# stopwatch on and say where and when the client reached the VIP again.
-measure() {
-	local what=$1 old=$2
-	shift 2
-	if lab_stopwatch "$VIP" "$old" 30000 "$@"; then
-		printf 'The client reached the VIP at %s (%s) %.0f ms after %s (first packet: %s).\n' \
-		    "$LAB_SW_MAC" "$LAB_SW_WHO" "$LAB_SW_MS" "$what" "$LAB_SW_KIND"
-	else
-		printf 'The VIP did not move: %s\n' "$LAB_SW_ERR"
+db_line() {
+	local h=$1
+	printf '%s: read_only=%s' "$h" "$(lab_sql "$h" 'SELECT @@global.read_only' 2>/dev/null || echo '?')"
+	if [ -n "$(lab_repl_field "$h" Master_Host 2>/dev/null)" ]; then
+		printf ', replicating from %s (IO %s, SQL %s)' "$(lab_repl_field "$h" Master_Host)" \
+		    "$(lab_repl_field "$h" Slave_IO_Running)" "$(lab_repl_field "$h" Slave_SQL_Running)"
 	fi
+	printf '\n'
+}
+
+# failover WHAT OLD: after the fault at T, wait for a new primary and say
+# what happened to the writes.
+failover() {
+	local what=$1 old=$2 newp other
+	if ! lab_wait_for "a new primary" 20 role_new_primary "$old"; then
+		lab_die "no new primary after $what: VIP on $(lab_who_has_vip "$ROLE_VIP" | tr '\n' ' ')"
+	fi
+	newp=$(role_vip_holder)
+	lab_wait_for "writes after $what" 15 role_acks_after_ge "$T" 50 ||
+	    lab_die "the writes did not resume after $what"
+	printf '%s is the new primary: its agent took the VIP %d ms after %s; the promotion itself took %s ms.\n' \
+	    "$newp" $(( $(role_now) - T )) "$what" "$(dbvip_field "$newp" vip1 .role.last_promote_ms)"
+	printf 'The client could not write for %s ms (the longest gap between two acknowledged inserts).\n' \
+	    "$(role_outage "$T")"
+	for other in h1 h2 h3; do
+		[ "$other" = "$newp" ] || [ "$other" = "$old" ] && continue
+		if [ -n "$(lab_repl_field "$other" Master_Host 2>/dev/null)" ]; then
+			lab_wait_for "$other re-pointed" 10 role_replicates_from "$other" "$newp" &&
+			    printf '%s was re-pointed: it now replicates from %s.\n' "$other" "$newp"
+		fi
+	done
+	NEWP=$newp
 }
 
 lab_init
 say "Building the lab: bridge, hosts h1 h2 h3 (198.51.100.11-13), client (.200)"
 lab_topology 3
-lab_probe_bin >/dev/null || lab_die "cannot build the probe (tests/lab/probe.c)"
 
-say "Starting MariaDB: h1 primary, h2 and h3 GTID replicas (read_only)"
-lab_repl_start h1 h2 h3 || lab_die "MariaDB replication did not start"
-for h in h2 h3; do
-	printf '%s: IO %s, SQL %s, %s s behind, at GTID %s\n' "$h" \
-	    "$(lab_repl_field "$h" Slave_IO_Running)" "$(lab_repl_field "$h" Slave_SQL_Running)" \
-	    "$(lab_repl_field "$h" Seconds_Behind_Master)" "$(lab_repl_field "$h" Gtid_IO_Pos)"
-done
+say "Starting MariaDB: h1 primary, h2 and h3 semi-sync GTID replicas (read_only=ON)"
+role_db_setup || lab_die "MariaDB replication did not start"
+for h in h1 h2 h3; do db_line "$h"; done
 
-say "Starting $AGENT on each host: VRRPv3, advert_int $ADV s, VIP $VIP, priorities 150/120/100"
-for h in h1 h2 h3; do
-	if [ "$AGENT" = dbvipd ]; then
-		LAB_CONF[$h]=$(lab_dbvipd_conf_db "$h" <<-'EOF'
-		[check ping]
-		type = ping
-		fall = 2
-		rise = 2
-		weight = 0
-
-		[check repl]
-		type = replication
-		max_lag = 5
-		fall = 2
-		rise = 2
-		weight = -50
-		EOF
-		)
-		LAB_APPEND=1 C_PRIO=${LAB_PRIO[$h]} C_ADV=$ADV C_VIPS=$VIP \
-		    C_EXTRA=$'track = ping\ntrack = repl' lab_vrrp_conf dbvipd "$h" >/dev/null
-	else
-		lab_keepalived_conf_db "$h"
-		LAB_CONF[$h]="$LAB_TMP/$h.keepalived.conf"
-		LAB_APPEND=1 C_PRIO=${LAB_PRIO[$h]} C_ADV=$ADV C_VIPS=$VIP \
-		    C_EXTRA=$'\ttrack_script {\n\t\tchk_db\n\t}' \
-		    lab_vrrp_conf keepalived "$h" >/dev/null
-	fi
-	lab_start_agent "$AGENT" "$h" "${LAB_CONF[$h]}" || lab_die "$AGENT on $h did not start"
-done
-[ "$AGENT" = dbvipd ] && printf 'Each agent checks its own database: ping (down -> FAULT) and replication (not replicating -> -50).\n'
-lab_wait_for "h1 to become master" "$ELECT_S" eval \
-    'agent_state_is h1 vip1 MASTER && lab_vip_only_on h1 "$VIP" && client_sees "$VIP" h1' ||
-    lab_die "no master elected"
+say "Starting dbvipd on all three hosts at once (role = replication, VIP $ROLE_VIP, priorities 150/120/100; no VIP anywhere yet)"
+T=$(role_now)
+role_agents_start || lab_die "the group did not elect h1: VIP on $(lab_who_has_vip "$ROLE_VIP" | tr '\n' ' ')"
+printf '\nh1 holds the VIP %d ms after the agents started.  Each agent first asked the\n' $(( $(role_now) - T ))
+printf 'databases where they stand: h1 is the writable primary and stays so, h2 and\n'
+printf 'h3 waited for it; nothing was promoted or fenced.\n'
 show_status
-mac=$(client_mac_of "$VIP")
-printf '\nThe client asks "who has %s?" and gets %s: that is %s.\n' "${VIP%/*}" "$mac" "$(lab_host_of_mac "$mac")"
+
+say "A client writes through the VIP: one insert every 10 ms, as the application user"
+role_sampler_start
+role_writer_start 300 || lab_die "the writer did not start"
+lab_wait_for "200 acknowledged writes" 10 role_acks_ge 200 || lab_die "too few writes"
+printf '%s inserts acknowledged so far.\n' "$(role_acks)"
 
 say "Killing h1's database: kill -9 of its mariadbd (h1 and its agent stay up)"
-LAB_DB_KILL_NOWAIT=1 measure "the kill" h1 lab_db_kill h1
-lab_wait_for "h2 master" 5 agent_state_is h2 vip1 MASTER
+T=$(role_now)
+LAB_DB_KILL_NOWAIT=1 lab_db_kill h1
+failover "the kill" h1
+printf '\nh1 saw its database die (its idle check connection closed), went FAULT and\n'
+printf 'sent priority 0; h2 claimed the group, checked that h3 was not fresher,\n'
+printf 'applied its relay log, stopped replication, set read_only=OFF, and only\n'
+printf 'then took the VIP and sent gratuitous ARP.\n'
 show_status
-if [ "$AGENT" = dbvipd ]; then
-	printf '\nh1 saw its database die (its idle check connection closed; ping failed, and\nagain 0.2 s later: fall 2), went FAULT and sent a\n'
-	printf 'priority-0 advertisement, so h2 took over after its skew time instead of 3 x %s s.\n' "$ADV"
-fi
 
 if [ "${DEMO_CRASH:-1}" = 1 ]; then
-	say "Crashing h2 as a whole: its agent killed (kill -9) and its cable pulled"
-	measure "the crash" h2 eval 'lab_crash_agent h2 nowait; lab_link_down h2'
-	lab_wait_for "h3 master" 5 agent_state_is h3 vip1 MASTER
+	say "Crashing $NEWP as a whole: agent and mariadbd killed, cable pulled"
+	OLD=$NEWP
+	T=$(role_now)
+	role_host_crash "$OLD"
+	failover "the crash" "$OLD"
+	printf '\nNobody could say goodbye for %s: the next host waited the master-down\n' "$OLD"
+	printf 'interval (3 x advert_int + skew) before claiming the group.\n'
 	show_status
-	printf '\nNobody could say goodbye for h2: h3 waited 3 x %s s + skew for the missing master.\n' "$ADV"
+fi
+
+role_writer_stop
+role_sampler_stop
+LOST=$(role_lost_acks "$NEWP" | wc -l)
+say "Result"
+printf '%s inserts were acknowledged to the client; %s of them are missing on %s, the primary now.\n' \
+    "$(role_acks)" "$LOST" "$NEWP"
+if BAD=$(role_sampler_violations); then
+	printf 'In %s samples (every 50 ms, every host) no two databases were writable and no two hosts held the VIP.\n' \
+	    "$(role_samples)"
+else
+	printf 'The sampler saw two writable databases or VIP holders: %s\n' "$BAD"
 fi
 
 say "Cleaning up (agents and databases stopped, namespaces deleted)"
+[ "$LOST" = 0 ] && [ -z "${BAD:-}" ]

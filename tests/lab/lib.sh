@@ -777,11 +777,13 @@ lab_probe_result() {
 # over the socket (unix_socket authentication); the agents use the check
 # user below over the socket too.
 #
-#   dbvip@localhost   the agents' check user: PROCESS, SLAVE MONITOR,
-#                     REPLICATION CLIENT on *.*; SELECT, CREATE, INSERT,
-#                     UPDATE on dbvip.*.  No READ ONLY ADMIN, so read_only
-#                     binds it.  Password in $LAB_TMP/db.pass (0600).
-#   repl@198.51.100.% REPLICATION SLAVE, for the replicas.
+# Exactly the grants README "Database accounts" documents:
+#   dbvip@localhost   the agents' check user: SLAVE MONITOR on *.*;
+#                     CREATE, INSERT, UPDATE on dbvip.*.  No READ ONLY
+#                     ADMIN, so read_only binds it.  Password in
+#                     $LAB_TMP/db.pass (0600).
+#   repl@198.51.100.% REPLICATION SLAVE, SLAVE MONITOR: the replicas, and
+#                     the agents' questions to their peers.
 
 LAB_DB_USER=dbvip
 LAB_DB_PW='Lab-chk.4e21b7'	# test-only passwords, lab namespaces only
@@ -834,10 +836,10 @@ lab_db_template() {
 	CREATE DATABASE app;
 	CREATE TABLE app.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;
 	CREATE USER '$LAB_DB_USER'@'localhost' IDENTIFIED BY '$LAB_DB_PW';
-	GRANT PROCESS, SLAVE MONITOR, REPLICATION CLIENT ON *.* TO '$LAB_DB_USER'@'localhost';
-	GRANT SELECT, CREATE, INSERT, UPDATE ON dbvip.* TO '$LAB_DB_USER'@'localhost';
+	GRANT SLAVE MONITOR ON *.* TO '$LAB_DB_USER'@'localhost';
+	GRANT CREATE, INSERT, UPDATE ON dbvip.* TO '$LAB_DB_USER'@'localhost';
 	CREATE USER 'repl'@'$LAB_SUBNET4.%' IDENTIFIED BY '$LAB_REPL_PW';
-	GRANT REPLICATION SLAVE ON *.* TO 'repl'@'$LAB_SUBNET4.%';
+	GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO 'repl'@'$LAB_SUBNET4.%';
 	EOF
 	then
 		lab_log "mariadbd --bootstrap: $(tail -n 5 "$t/bootstrap.err" "$t/bootstrap.log")"

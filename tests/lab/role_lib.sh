@@ -10,13 +10,14 @@
 #   the sampler  dbload sampler: every 50 ms, for each host, read_only and
 #                whether it holds the VIP
 #
-# Accounts (created on the primary, replicated):
+# Accounts, with exactly the grants README "Database accounts" lists (the
+# check user and repl come from lib.sh's template; these are created on
+# the primary and replicated):
 #   dbvipadm@localhost  the agents' role account: READ_ONLY ADMIN (to set
 #                       read_only), REPLICATION SLAVE ADMIN, SLAVE MONITOR,
 #                       BINLOG MONITOR, CONNECTION ADMIN, PROCESS, RELOAD
 #                       (RESET SLAVE ALL)
-#   repl@198.51.100.%   + SLAVE MONITOR (peers' SHOW SLAVE STATUS)
-#   app@198.51.100.%    SELECT, INSERT on app.*
+#   app@198.51.100.%    SELECT, INSERT on app.* (the application)
 
 ROLE_VIP=198.51.100.100
 ROLE_ADM_PW='Lab-adm.7f3a91'
@@ -64,7 +65,6 @@ role_db_setup() {
 	    GRANT READ_ONLY ADMIN, REPLICATION SLAVE ADMIN, SLAVE MONITOR,
 	      BINLOG MONITOR, CONNECTION ADMIN, PROCESS, RELOAD
 	      ON *.* TO dbvipadm@localhost;
-	    GRANT SLAVE MONITOR ON *.* TO 'repl'@'$LAB_SUBNET4.%';
 	    CREATE USER 'app'@'$LAB_SUBNET4.%' IDENTIFIED BY '$ROLE_APP_PW';
 	    GRANT SELECT, INSERT ON app.* TO 'app'@'$LAB_SUBNET4.%';
 	    CREATE TABLE app.w (id BIGINT PRIMARY KEY, ms BIGINT) ENGINE=InnoDB;" ||

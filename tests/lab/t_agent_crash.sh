@@ -100,7 +100,7 @@ role_sampler_stop
 LOST=$(role_lost_acks h1 | wc -l)
 t_check "never: every acknowledged write is on h1 ($(role_acks) acks)" "$LOST missing" test "$LOST" = 0
 if BAD=$(role_sampler_violations); then
-	t_pass "never: two writable or two VIP holders ($(role_samples) samples)"
+	t_pass "never: never two writable, never two VIP holders ($(role_samples) samples)"
 else
 	t_fail "never: two writable / VIP holders" "$BAD"
 fi
