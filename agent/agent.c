@@ -148,31 +148,47 @@ instance_send_advert(struct instance *in, uint8_t prio)
 	log_debug(LOG_PKT, "%s sent advert priority %u", in->tag, prio);
 }
 
+/*
+ * Add the configured VIPs (and remember them as held), or remove the held
+ * ones: after a reload changed the set, the old addresses are the ones on
+ * the interface.  With nothing held (VIPs a previous run left, a failed
+ * promotion) the configured set is removed; removing an absent address
+ * is not an error.
+ */
 static void
 instance_vips(struct instance *in, bool add)
 {
+	const struct ipprefix *set = in->c.vips;
 	char err[256], ab[IPADDR_STRLEN];
-	int i, rc;
+	int i, n = in->c.nvips, rc;
 
-	for (i = 0; i < in->c.nvips; i++) {
+	if (!add && in->vips_held) {
+		set = in->held;
+		n = in->nheld;
+	}
+	for (i = 0; i < n; i++) {
 		if (add)
-			rc = vip_add(in->a->nl, in->ifindex, &in->c.vips[i],
-			    err, sizeof(err));
+			rc = vip_add(in->a->nl, in->ifindex, &set[i], err,
+			    sizeof(err));
 		else
-			rc = vip_del(in->a->nl, in->ifindex, &in->c.vips[i],
-			    err, sizeof(err));
+			rc = vip_del(in->a->nl, in->ifindex, &set[i], err,
+			    sizeof(err));
 		if (rc == -1) {
 			in->n.vip_errors++;
 			log_warnx("%s %s VIP %s: %s", in->tag,
 			    add ? "add" : "remove",
-			    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)),
-			    err);
+			    ipaddr_ntop(&set[i].addr, ab, sizeof(ab)), err);
 		} else {
 			log_debug(LOG_NL, "%s %s VIP %s", in->tag,
 			    add ? "added" : "removed",
-			    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)));
+			    ipaddr_ntop(&set[i].addr, ab, sizeof(ab)));
 		}
 	}
+	if (add) {
+		memcpy(in->held, in->c.vips, sizeof(in->held));
+		in->nheld = in->c.nvips;
+	} else
+		in->nheld = 0;
 	in->vips_held = add;
 }
 
@@ -242,118 +258,86 @@ instance_announce(struct instance *in)
 static void instance_fsm_timer(void *arg);
 
 static void
-instance_q_pop(struct instance *in)
+instance_stop_announce(struct instance *in)
 {
-	if (in->qn <= 0)
-		return;
-	memmove(&in->q[0], &in->q[1], (size_t)(in->qn - 1) * sizeof(in->q[0]));
-	in->qn--;
-	in->q_demoted = false;
-}
-
-/* Remove q[i]. */
-static void
-instance_q_remove(struct instance *in, int i)
-{
-	memmove(&in->q[i], &in->q[i + 1],
-	    (size_t)(in->qn - i - 1) * sizeof(in->q[0]));
-	in->qn--;
-}
-
-static void
-instance_q_push(struct instance *in, const struct vrrp_act *act)
-{
-	int i;
-
-	/*
-	 * Giving up cancels a takeover not yet done: the VIP_ADD and
-	 * ANNOUNCE still waiting go, and a promotion in progress stops after
-	 * its current statement (the demotion this VIP_DEL brings then
-	 * fences whatever it did).
-	 */
-	if (act->type == VRRP_ACT_VIP_DEL) {
-		for (i = in->q_busy ? 1 : 0; i < in->qn; ) {
-			if (in->q[i].type == VRRP_ACT_VIP_ADD ||
-			    in->q[i].type == VRRP_ACT_ANNOUNCE)
-				instance_q_remove(in, i);
-			else
-				i++;
-		}
-		if (in->q_busy && in->q[0].type == VRRP_ACT_VIP_ADD &&
-		    in->role != NULL)
-			role_cancel(in->role);
-	}
-	if (in->qn == INSTANCE_QMAX) {
-		log_warnx("%s bug: action queue full; dropping action %d",
-		    in->tag, act->type);
-		return;
-	}
-	in->q[in->qn++] = *act;
+	loop_timer_cancel(in->a->loop, &in->t_garp);
+	loop_timer_cancel(in->a->loop, &in->t_refresh);
 }
 
 /*
- * Run queued actions until the queue is empty or blocked by a role step
- * (instance_role_done() resumes it).
+ * The sequencer's executor (seq.h): the only caller of vip_add / vip_del
+ * and of the role's promote, cancel and demote steps.  Role steps end
+ * later, from the loop, in instance_role_done(), never inside these
+ * calls, so the sequencer is never re-entered.
  */
 static void
-instance_q_run(struct instance *in)
+instance_seq_exec(struct instance *in, struct seq_out *so)
 {
-	while (in->qn > 0 && !in->q_busy) {
-		const struct vrrp_act act = in->q[0];
+	int i;
 
-		switch (act.type) {
-		case VRRP_ACT_VIP_ADD:
-			/* Gave up meanwhile: the VIP_DEL behind says so. */
-			if (in->fsm.state != VRRP_ST_MASTER || in->freeing)
+	for (i = 0; i < so->n; i++) {
+		const struct seq_act *act = &so->act[i];
+
+		switch (act->type) {
+		case SEQ_ACT_STATE:
+			log_info("%s sequencer %s -> %s (%s)", in->tag,
+			    seq_state_name(act->from), seq_state_name(act->to),
+			    act->reason ? act->reason : "-");
+			break;
+		case SEQ_ACT_PROMOTE:
+		case SEQ_ACT_CANCEL_PROMOTE:
+		case SEQ_ACT_DEMOTE:
+		case SEQ_ACT_DEMOTE_SYNC:
+			if (in->role == NULL) {
+				log_warnx("%s bug: sequencer role step %d "
+				    "without a role", in->tag, act->type);
 				break;
-			if (in->role != NULL && !role_promoted(in->role)) {
-				in->q_busy = true;
-				role_promote(in->role);
-				return;
 			}
+			if (act->type == SEQ_ACT_PROMOTE)
+				role_promote(in->role);
+			else if (act->type == SEQ_ACT_CANCEL_PROMOTE)
+				role_cancel(in->role);
+			else if (act->type == SEQ_ACT_DEMOTE)
+				role_demote(in->role);
+			else
+				role_demote_sync(in->role);
+			break;
+		case SEQ_ACT_VIP_ADD:
 			instance_vips(in, true);
 			break;
-		case VRRP_ACT_ANNOUNCE:
-			if (in->vips_held)
-				instance_announce(in);
-			break;
-		case VRRP_ACT_VIP_DEL:
-			if (in->role != NULL && !in->q_demoted) {
-				if (in->freeing)
-					role_demote_sync(in->role);
-				else {
-					in->q_busy = true;
-					role_demote(in->role);
-					return;
-				}
-			}
-			loop_timer_cancel(in->a->loop, &in->t_garp);
-			loop_timer_cancel(in->a->loop, &in->t_refresh);
+		case SEQ_ACT_VIP_DEL:
 			instance_vips(in, false);
 			break;
-		case VRRP_ACT_SEND_ADVERT:
-			/* A priority 0 from an earlier release is stale once
-			 * we are master again. */
-			if (act.priority > 0 ||
-			    in->fsm.state != VRRP_ST_MASTER)
-				instance_send_advert(in, act.priority);
+		case SEQ_ACT_ANNOUNCE:
+			instance_announce(in);
 			break;
-		case VRRP_ACT_STATE:
+		case SEQ_ACT_STOP_ANNOUNCE:
+			instance_stop_announce(in);
+			break;
+		case SEQ_ACT_SEND_ADVERT_0:
+			instance_send_advert(in, 0);
 			break;
 		}
-		instance_q_pop(in);
 	}
+	if (so->bug != NULL)
+		log_warnx("%s bug: sequencer in %s: %s", in->tag,
+		    seq_state_name(in->seq.state), so->bug);
+	so->n = 0;
+	so->bug = NULL;
 }
 
 /*
  * Perform the state machine's actions in the order it gave them, then
  * re-arm its timer.  Every state change is logged here, once.  Adverts
  * with a priority above 0 go out at once ("claim on the wire" while the
- * database is promoted); the rest waits its turn in the queue.
+ * database is promoted); VIP_ADD, VIP_DEL and the priority 0 become the
+ * sequencer's WANT_UP, WANT_DOWN and RELEASE.  ANNOUNCE is the
+ * sequencer's own step after VIP_ADD.
  */
 void
 instance_exec(struct instance *in, struct vrrp_out *out)
 {
+	struct seq_out so = { 0 };
 	uint64_t next;
 	int i;
 
@@ -370,21 +354,24 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			guard_kick(in);
 			break;
 		case VRRP_ACT_SEND_ADVERT:
-			if (act->priority > 0) {
+			if (act->priority > 0)
 				instance_send_advert(in, act->priority);
-				break;
-			}
-			instance_q_push(in, act);
+			else
+				seq_release(&in->seq, &so);
 			break;
 		case VRRP_ACT_VIP_ADD:
+			seq_want_up(&in->seq, in->role != NULL &&
+			    role_promoted(in->role), &so);
+			break;
 		case VRRP_ACT_VIP_DEL:
+			seq_want_down(&in->seq, &so);
+			break;
 		case VRRP_ACT_ANNOUNCE:
-			instance_q_push(in, act);
 			break;
 		}
+		instance_seq_exec(in, &so);
 	}
 	out->n = 0;
-	instance_q_run(in);
 	next = vrrp_fsm_next_deadline(&in->fsm);
 	if (next != 0)
 		loop_timer_set(in->a->loop, &in->t_fsm, next,
@@ -398,21 +385,10 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 void
 instance_role_done(struct instance *in, bool ok)
 {
-	if (!in->q_busy || in->qn == 0) {
-		log_warnx("%s bug: role step ended with no queued action",
-		    in->tag);
-		return;
-	}
-	in->q_busy = false;
-	if (in->q[0].type == VRRP_ACT_VIP_ADD) {
-		if (!ok || in->fsm.state != VRRP_ST_MASTER) {
-			instance_q_pop(in);
-			if (in->qn > 0 && in->q[0].type == VRRP_ACT_ANNOUNCE)
-				instance_q_pop(in);
-		}
-	} else if (in->q[0].type == VRRP_ACT_VIP_DEL)
-		in->q_demoted = true;
-	instance_q_run(in);
+	struct seq_out so = { 0 };
+
+	seq_role_done(&in->seq, ok, &so);
+	instance_seq_exec(in, &so);
 }
 
 void
@@ -438,12 +414,10 @@ instance_role_resume(struct instance *in)
 void
 instance_role_drop_vips(struct instance *in)
 {
-	struct vrrp_act act;
+	struct seq_out so = { 0 };
 
-	memset(&act, 0, sizeof(act));
-	act.type = VRRP_ACT_VIP_DEL;
-	instance_q_push(in, &act);
-	instance_q_run(in);
+	seq_drop(&in->seq, &so);
+	instance_seq_exec(in, &so);
 }
 
 uint64_t
@@ -550,7 +524,8 @@ agent_addr_cb(void *arg, int ifindex, const struct ipaddr *addr, bool added)
 {
 	struct agent *a = arg;
 	struct instance *in;
-	char err[256], ab[IPADDR_STRLEN];
+	struct seq_out so = { 0 };
+	char ab[IPADDR_STRLEN];
 	int i;
 
 	for (in = a->inst; in != NULL; in = in->next) {
@@ -565,16 +540,13 @@ agent_addr_cb(void *arg, int ifindex, const struct ipaddr *addr, bool added)
 			continue;
 		}
 		/* A VIP removed by hand while we are master comes back. */
-		if (!added && in->vips_held) {
+		if (added)
+			continue;
+		if (in->seq.state == SEQ_ST_UP)
 			log_warnx("%s VIP %s removed from outside; re-adding",
 			    in->tag, ipaddr_ntop(addr, ab, sizeof(ab)));
-			if (vip_add(a->nl, in->ifindex, &in->c.vips[i], err,
-			    sizeof(err)) == -1) {
-				in->n.vip_errors++;
-				log_warnx("%s re-add VIP: %s", in->tag, err);
-			} else
-				instance_announce(in);
-		}
+		seq_addr_removed(&in->seq, &so);
+		instance_seq_exec(in, &so);
 	}
 }
 
@@ -659,10 +631,12 @@ static void
 instance_start(struct instance *in)
 {
 	struct vrrp_out out = { 0 };
-	char ab[IPADDR_STRLEN], err[256];
+	struct seq_out so = { 0 };
+	char ab[IPADDR_STRLEN];
 	bool left = false;
 	int i;
 
+	seq_init(&in->seq, in->role != NULL);
 	/*
 	 * A VIP still on the interface was left by a previous run that died
 	 * without cleaning up; we start as backup, so it must go.  With a
@@ -674,13 +648,14 @@ instance_start(struct instance *in)
 		    &in->c.vips[i].addr) != 1)
 			continue;
 		left = true;
-		if (in->role != NULL)
-			continue;
-		log_warnx("%s removing VIP %s left by a previous run", in->tag,
-		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)));
-		if (vip_del(in->a->nl, in->ifindex, &in->c.vips[i], err,
-		    sizeof(err)) == -1)
-			log_warnx("%s remove VIP: %s", in->tag, err);
+		log_warnx("%s VIP %s left by a previous run%s", in->tag,
+		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)),
+		    in->role != NULL ? ": the database role decides" :
+		    ": removing it");
+	}
+	if (left) {
+		seq_leftover(&in->seq, &so);
+		instance_seq_exec(in, &so);
 	}
 	/* An owner sends at startup: know the source address first. */
 	(void)instance_refresh_self(in);
@@ -702,20 +677,20 @@ static void
 instance_free(struct instance *in)
 {
 	struct vrrp_out out = { 0 };
+	struct seq_out so = { 0 };
 	struct agent *a = in->a;
 	struct instance **pp;
 
 	/*
-	 * From here role steps run synchronously (bounded): the loop may not
-	 * run again.  A step in progress is abandoned.
+	 * The loop may not run again: the sequencer abandons a step in
+	 * progress and fences synchronously (bounded), then the state
+	 * machine's priority 0 goes out.
 	 */
-	in->freeing = true;
-	in->q_busy = false;
 	if (!a->keep_on_exit) {
+		seq_shutdown(&in->seq, &so);
+		instance_seq_exec(in, &so);
 		vrrp_fsm_shutdown(&in->fsm, clock_now(), &out);
 		instance_exec(in, &out);
-		if (in->vips_held)
-			instance_vips(in, false);
 	} else if (in->vips_held)
 		log_info("%s exiting for a restart: VIPs kept", in->tag);
 	role_free(in->role);
@@ -809,7 +784,8 @@ agent_reload(struct agent *a, struct conf *conf)
 	struct instance *in, *next;
 	struct vrrp_params p;
 	struct vrrp_out out = { 0 };
-	bool *kept;
+	struct seq_out so = { 0 };
+	bool *kept, changed, added;
 	int i;
 
 	kept = calloc((size_t)conf->ninst + 1, sizeof(*kept));
@@ -831,16 +807,17 @@ agent_reload(struct agent *a, struct conf *conf)
 			continue;
 		}
 		kept[i] = true;
-		if (in->vips_held && memcmp(in->c.vips, conf->inst[i].vips,
-		    sizeof(in->c.vips)) != 0)
-			instance_vips(in, false);
+		changed = in->c.nvips != conf->inst[i].nvips ||
+		    memcmp(in->c.vips, conf->inst[i].vips,
+		    sizeof(in->c.vips)) != 0;
 		in->c = conf->inst[i];
 		instance_link_tracks(in);
+		added = false;
 		if (in->role != NULL) {
 			if (conf->role.kind == CONF_ROLE_REPLICATION &&
 			    conf->role.inst == i)
 				role_reconf(in->role, conf);
-			else if (!in->q_busy) {
+			else if (!seq_busy(&in->seq)) {
 				log_info("%s database role removed by reload",
 				    in->tag);
 				role_free(in->role);
@@ -853,16 +830,21 @@ agent_reload(struct agent *a, struct conf *conf)
 		    instance_role_attach(in, conf, i) == 0 &&
 		    in->role != NULL) {
 			log_info("%s database role added by reload", in->tag);
-			role_start(in->role, in->vips_held);
+			added = true;
 		}
+		/*
+		 * The sequencer swaps a changed VIP set if it holds one; a
+		 * promotion or demotion in progress is left alone (the VIP
+		 * follows it, with the new set).
+		 */
+		seq_reload(&in->seq, changed, in->role != NULL, &so);
+		instance_seq_exec(in, &so);
+		if (added)
+			role_start(in->role, in->vips_held);
 		instance_params(&in->c, &p);
 		vrrp_fsm_reconfigure(&in->fsm, &p, clock_now(), &out);
 		instance_exec(in, &out);
 		instance_gate_update(in);
-		if (in->fsm.state == VRRP_ST_MASTER && !in->vips_held) {
-			instance_vips(in, true);
-			instance_announce(in);
-		}
 	}
 	for (i = 0; i < conf->ninst; i++)
 		if (!kept[i] && (in = instance_new(a, &conf->inst[i])) != NULL) {

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "role.h"
+#include "seq.h"
 #include "vrrp.h"
 
 struct agent;
@@ -54,14 +55,6 @@ struct instance_counters {
 	uint64_t drops[VRRP_DROP__MAX];
 };
 
-/*
- * Actions that wait for each other: VIP_ADD, ANNOUNCE, VIP_DEL and the
- * priority-0 advert run strictly in order, and a role step (promotion
- * before VIP_ADD, demotion before VIP_DEL) blocks the queue until it ends.
- * State logging and adverts with a priority above 0 bypass it.
- */
-#define INSTANCE_QMAX	16
-
 /* A router heard advertising: for the role, never for the election. */
 #define INSTANCE_SEEN_MAX	8
 
@@ -80,12 +73,14 @@ struct instance {
 	uint8_t mac[6];
 	struct agent_sock *sock;
 	bool vips_held;			/* VIP_ADD done, no VIP_DEL since */
+	struct ipprefix held[CONF_MAX_VIPS];	/* what VIP_ADD added */
+	int nheld;
 
-	struct vrrp_act q[INSTANCE_QMAX];	/* pending ordered actions */
-	int qn;
-	bool q_busy;			/* q[0] waits for a role step */
-	bool q_demoted;			/* q[0] (VIP_DEL) had its demotion */
-	bool freeing;			/* shutting down: no async role steps */
+	/*
+	 * Every change of VIPs and database role goes through the
+	 * sequencer (seq.h); agent.c executes its actions.
+	 */
+	struct seq seq;
 	struct role *role;		/* the database role, or NULL */
 
 	/* The last advert of each router heard (input.c), any priority. */
@@ -172,7 +167,11 @@ void health_stop(struct agent *a);
  */
 void agent_sock_readable(void *arg, int fd, uint32_t events);
 
-/* Perform the state machine's actions in order, then re-arm its timer. */
+/*
+ * Perform the state machine's actions in order, then re-arm its timer.
+ * Its VIP_ADD, VIP_DEL and priority-0 advert go to the sequencer (seq.h),
+ * whose actions (role steps, VIPs, announcements) agent.c executes.
+ */
 void instance_exec(struct instance *in, struct vrrp_out *out);
 
 /* Recompute an instance's priority / FAULT from its tracked checks. */

@@ -11,7 +11,7 @@
  * bounded twice: by libmariadb's read/write timeouts and by our own limit
  * (mdb_abort), so a hung server never stalls a job.  Results reach the
  * instance (instance_role_done, the FAULT hold) from timers, never from
- * inside a call the instance made, so the queue in agent.c is never
+ * inside a call the instance made, so the sequencer (agent/seq.h) is never
  * re-entered.
  */
 #include <stdio.h>

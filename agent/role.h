@@ -6,11 +6,11 @@
  * naming its errant GTIDs).  All SQL runs over libmariadb's non-blocking
  * API in the agent's loop, on the role's own connection (not the checks').
  *
- * The ordering lives in agent.c: its per-instance action queue calls
- * role_promote() when a VIP_ADD reaches the head and role_demote() when a
- * VIP_DEL does, and waits for instance_role_done() before the next action.
- * Adverts with a priority above 0 bypass that queue, so a master keeps
- * claiming the group on the wire while it promotes.
+ * The ordering lives in the sequencer (agent/seq.h), executed by agent.c:
+ * role_promote() before the VIP is added, role_demote() before it is
+ * removed, and nothing further until instance_role_done().  Adverts with
+ * a priority above 0 do not wait for it, so a master keeps claiming the
+ * group on the wire while it promotes.
  *
  * role = galera (or none) creates no role: no role SQL at all.
  *
@@ -136,7 +136,7 @@ void role_start(struct role *r, bool vip_present);
 bool role_promoted(const struct role *r);
 
 /*
- * The queue's steps.  Each ends, always later from the loop and never
+ * The sequencer's steps.  Each ends, always later from the loop and never
  * inside the call, with instance_role_done(in, ok).  role_promote() on a
  * promoted role and role_demote() with nothing to demote finish at once
  * (still from the loop).  A periodic check in progress is abandoned.
@@ -147,7 +147,7 @@ void role_demote(struct role *r);
 /*
  * The instance left MASTER while a promotion runs: finish the current SQL
  * statement, start no further step, report failure (ok = false).  The
- * VIP_DEL that follows in the queue then demotes.
+ * sequencer then demotes.
  */
 void role_cancel(struct role *r);
 
@@ -162,12 +162,12 @@ const char *role_state_name(enum role_state s);
 
 /*
  * Provided by agent.c for the role:
- * instance_role_done   the queued promote / demote finished.
+ * instance_role_done   the promote / demote finished.
  * instance_role_hold   hold (on) the instance in FAULT or let it go; why
  *                      is a static string or role-owned buffer.
  * instance_role_resume take over now (resume rule).
  * instance_role_drop_vips  remove VIPs a previous run left (resume not
- *                      taken), through the queue (demote first).
+ *                      taken), through the sequencer (demote first).
  * instance_master      the group's master as a BACKUP or FAULT instance
  *                      sees it: the one its election accepts, or else (a
  *                      lower master it is about to preempt; in FAULT) the
