@@ -6,9 +6,10 @@
 # (max_lag 5, weight -40).  See role_lib.sh for the accounts, the writer
 # and the sampler.
 #
-#   start      h1's VIP is on h1 and its database writable: its agent
-#              resumes at once (the restart-on-master rule); h2 and h3
-#              are fenced (read_only=ON) BACKUPs replicating from h1
+#   start      no VIP anywhere, the three agents started together in
+#              random order: h1, whose database is the writable primary,
+#              takes the VIP (nothing promoted); h2 and h3 are read-only
+#              BACKUPs replicating from h1 (t_coldstart has more)
 #   restart    SIGQUIT (exit for a restart) + restart of h1's agent under load: the writer never
 #              stops (no gap over 1 s), h1 stays master
 #   crash      (semi-sync AFTER_SYNC) h1 host dies (link down, agent and
@@ -84,7 +85,7 @@ if ! role_db_setup; then
 	exit 1
 fi
 if role_agents_start; then
-	t_pass "start: h1 resumed as master, h2 h3 BACKUP"
+	t_pass "start: h1 master and primary, h2 h3 BACKUP"
 else
 	t_fail "start" "$(dbvip_status h1 | jq -c '.instances[0] | {state, role}')"
 	t_summary
