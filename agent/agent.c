@@ -270,6 +270,8 @@ instance_stop_announce(struct instance *in)
  * later, from the loop, in instance_role_done(), never inside these
  * calls, so the sequencer is never re-entered.
  */
+static void instance_claim_update(struct instance *in);
+
 static void
 instance_seq_exec(struct instance *in, struct seq_out *so)
 {
@@ -324,6 +326,41 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
 		    seq_state_name(in->seq.state), so->bug);
 	so->n = 0;
 	so->bug = NULL;
+	instance_claim_update(in);
+}
+
+/*
+ * A master that leaves MASTER (FAULT, maintenance) still holds the VIP
+ * while its database is fenced, and owes the priority 0 until then: it
+ * keeps advertising at its interval meanwhile, so the backups do not time
+ * it out and find a writable old primary whose agent went silent (they
+ * would wait for it rather than promote).  The VIP goes, then the
+ * priority 0 tells them to take over after their skew time.
+ */
+static void
+instance_claim_timer(void *arg)
+{
+	struct instance *in = arg;
+
+	if (in->seq.state != SEQ_ST_FENCING ||
+	    in->fsm.state == VRRP_ST_MASTER)
+		return;
+	instance_send_advert(in, in->fsm.priority);
+	loop_timer_set(in->a->loop, &in->t_claim, clock_now() +
+	    instance_advert_us(in), instance_claim_timer, in, "claim");
+}
+
+static void
+instance_claim_update(struct instance *in)
+{
+	if (in->seq.state == SEQ_ST_FENCING &&
+	    in->fsm.state != VRRP_ST_MASTER) {
+		if (in->t_claim.deadline == 0)
+			loop_timer_set(in->a->loop, &in->t_claim, clock_now() +
+			    instance_advert_us(in), instance_claim_timer, in,
+			    "claim");
+	} else
+		loop_timer_cancel(in->a->loop, &in->t_claim);
 }
 
 /*
@@ -351,6 +388,9 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			    vrrp_state_name(act->to),
 			    act->reason ? act->reason : "-");
 			notify_state(in, act->from, act->to, act->reason);
+			snprintf(in->state_why, sizeof(in->state_why), "%s",
+			    act->reason ? act->reason : "-");
+			in->state_since = clock_now();
 			guard_kick(in);
 			break;
 		case VRRP_ACT_SEND_ADVERT:
@@ -698,6 +738,7 @@ instance_free(struct instance *in)
 	loop_timer_cancel(a->loop, &in->t_fsm);
 	loop_timer_cancel(a->loop, &in->t_garp);
 	loop_timer_cancel(a->loop, &in->t_refresh);
+	loop_timer_cancel(a->loop, &in->t_claim);
 	guard_instance_stop(in);
 	notify_detach(in);
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next) {

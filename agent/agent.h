@@ -69,6 +69,8 @@ struct instance {
 	struct agent *a;
 	char tag[CONF_NAME_MAX + 48];	/* "[name vrid 51 eth0]" for logs */
 	struct vrrp_fsm fsm;
+	char state_why[400];		/* reason of the last state change */
+	uint64_t state_since;		/* µs, when it happened */
 	int ifindex;
 	uint8_t mac[6];
 	struct agent_sock *sock;
@@ -94,6 +96,7 @@ struct instance {
 	struct loop_timer t_fsm;	/* the state machine's next deadline */
 	struct loop_timer t_garp;	/* next burst of a takeover announce */
 	struct loop_timer t_refresh;	/* garp_refresh while master */
+	struct loop_timer t_claim;	/* adverts while fencing (agent.c) */
 	int garp_left;
 
 	struct health *track[CONF_MAX_TRACK];

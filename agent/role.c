@@ -391,6 +391,23 @@ survey_done(struct role *r)
 		peers[i].pos = c->pos;
 	}
 	role_survey_decide(&self, peers, r->npeer, &o);
+	/*
+	 * The former primary goes first among equals, but only while it may
+	 * still come: after three silences it has not stood (its agent is
+	 * absent, or it is held), and we stand instead.
+	 */
+	if (!o.soft)
+		r->soft_since = 0;
+	else if (r->soft_since == 0)
+		r->soft_since = clock_now();
+	else if (clock_now() - r->soft_since > 3 * role_silence_us(r)) {
+		o.verdict = SURVEY_STAND;
+		snprintf(o.why, sizeof(o.why), "the former primary %s:%u, as "
+		    "far as we are, did not stand within %llu s: standing",
+		    peers[o.peer].host, peers[o.peer].port,
+		    (unsigned long long)(3 * role_silence_us(r) /
+		    USEC_PER_SEC));
+	}
 	log_info("%s role: survey of %d peer database(s): %s: %s", role_tag(r),
 	    r->npeer, role_survey_name(o.verdict), o.why);
 	switch (o.verdict) {

@@ -135,6 +135,7 @@ struct role {
 	unsigned wait_port;
 	char wait_why[400];
 	bool survey_due;		/* survey at the next check */
+	uint64_t soft_since;		/* a soft wait (role_survey.h) began */
 	bool standing;			/* our writable database is kept as the
 					   primary while no other master is
 					   accepted */

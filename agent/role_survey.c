@@ -95,6 +95,7 @@ role_survey_decide(const struct survey_node *self,
 		    gtid_pos_ahead(&self->pos, &p->pos, NULL, 0))
 			continue;
 		survey_wait(out, SURVEY_WAIT_AHEAD, i);
+		out->soft = true;
 		snprintf(out->why, sizeof(out->why), "waiting for %s:%u, the "
 		    "former primary (not a replica, as far as we are): it "
 		    "becomes the primary again", p->host, p->port);

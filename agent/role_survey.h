@@ -14,10 +14,12 @@
  *                  re-point away from it) until its agent advertises or
  *                  its database stops being a writable primary.
  *   WAIT_AHEAD     no writable primary, and another database is ahead of
- *                  ours (GTID), or is a non-replica (the former primary) at
- *                  least as far as ours while we are a replica: it must
- *                  become the primary (a power cut of the whole group); we
- *                  wait for it the same way.
+ *                  ours (GTID): it must become the primary (a power cut
+ *                  of the whole group); we wait for it the same way.  Or
+ *                  (soft) we are a replica and a non-replica, the former
+ *                  primary, is as far as we are: it goes first, a
+ *                  preference the role gives up after a while (nothing is
+ *                  lost if we stand instead).
  *   STAND          none of the above: we stand like any VRRP router.
  * A peer that did not answer tells nothing and is left out.
  */
@@ -49,6 +51,7 @@ enum survey_verdict {
 struct survey_out {
 	enum survey_verdict verdict;
 	int peer;			/* WAIT_*: index into peers, else -1 */
+	bool soft;			/* WAIT_AHEAD on a tie: a preference */
 	char why[400];			/* one sentence for status and logs */
 };
 

@@ -261,6 +261,10 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 			    fault_bits[i].name);
 	sb_printf(b, "]");
 	status_guard_json(b, in);
+	sb_printf(b, ",\"state_why\":");
+	sb_json_str(b, in->state_why);
+	sb_printf(b, ",\"state_for_s\":%.1f", in->state_since == 0 ? 0.0 :
+	    (double)(clock_now() - in->state_since) / 1e6);
 	sb_printf(b, ",\"priority_why\":");
 	sb_json_str(b, in->gate.why);
 	sb_printf(b, ",\"track\":[");
@@ -405,6 +409,10 @@ status_table(struct sbuf *b, const struct agent *a)
 			sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %s\n", "",
 			    "", "", "", "", "", ipaddr_ntop(&in->c.vips[i].addr,
 			    ab, sizeof(ab)));
+		sb_printf(b, "%-16s %s for %.0f s: %s\n", "",
+		    vrrp_state_name(in->fsm.state), in->state_since == 0 ? 0.0 :
+		    (double)(clock_now() - in->state_since) / 1e6,
+		    in->state_why);
 		if (in->ntrack > 0)
 			sb_printf(b, "%-16s priority %s\n", "", in->gate.why);
 		status_guard_line(b, in);

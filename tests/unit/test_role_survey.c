@@ -87,6 +87,7 @@ test_power_cut_most_advanced(void **state)
 	role_survey_decide(&h2, p, 2, &o);
 	assert_int_equal(o.verdict, SURVEY_WAIT_AHEAD);
 	assert_int_equal(o.peer, 0);
+	assert_false(o.soft);
 	assert_non_null(strstr(o.why, "0-1-120"));
 	/* A replica ahead of the former primary: the former primary waits. */
 	h2 = node("", true, true, false, "0-1-121");
@@ -114,6 +115,7 @@ test_equal_positions(void **state)
 	assert_int_equal(o.verdict, SURVEY_WAIT_AHEAD);
 	assert_int_equal(o.peer, 0);
 	assert_non_null(strstr(o.why, "former primary"));
+	assert_true(o.soft);
 	/* Without the former primary, equal replicas both stand. */
 	p[0].answered = false;
 	role_survey_decide(&h2, p, 2, &o);
