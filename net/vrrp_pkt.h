@@ -4,8 +4,8 @@
  * message out.  No sockets, no clock, no logging; it is what the fuzzer eats.
  *
  * The codec answers "is this a valid VRRP packet?" (RFC 5798 section 7.1
- * checks that need no configuration: TTL, version, length, checksum, type,
- * sane interval).  Whether the packet is for us, and what to do with it, is
+ * checks that need no configuration: TTL, source, version, length,
+ * checksum, type, VRID, address count, sane interval).  Whether the packet is for us, and what to do with it, is
  * the agent's business (it uses the instance-level drop reasons below).
  *
  * VRRPv3 (RFC 5798 section 5.1), after the IP header:
