@@ -174,13 +174,13 @@ conf_ms_key(struct conf_parse *p, const char *key, const char *val,
 	return 0;
 }
 
-static const char *
+const char *
 conf_family_name(int family)
 {
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
-static bool
+bool
 conf_addr_usable(const struct ipaddr *a)
 {
 	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
@@ -364,37 +364,15 @@ set_vip(struct conf_parse *p, const char *val)
 static int
 set_unicast_peer(struct conf_parse *p, const char *val)
 {
-	struct conf_instance *ci = p->ci;
-	struct ipaddr a;
-	char s[IPADDR_STRLEN];
-	int i;
+	return conf_peer_add(p, "unicast_peer", val, p->ci->peers,
+	    &p->ci->npeers, p->peer_line);
+}
 
-	if (ipaddr_parse(val, &a) == -1) {
-		conf_fail(p, p->lineno, "unicast_peer: '%s' is not an "
-		    "address", val);
-		return -1;
-	}
-	if (!conf_addr_usable(&a)) {
-		conf_fail(p, p->lineno, "unicast_peer: %s is not a unicast "
-		    "address", ipaddr_ntop(&a, s, sizeof(s)));
-		return -1;
-	}
-	for (i = 0; i < ci->npeers; i++) {
-		if (ipaddr_eq(&ci->peers[i], &a)) {
-			conf_fail(p, p->lineno, "unicast_peer: %s is already "
-			    "listed at line %d", ipaddr_ntop(&a, s,
-			    sizeof(s)), p->peer_line[i]);
-			return -1;
-		}
-	}
-	if (ci->npeers == CONF_MAX_PEERS) {
-		conf_fail(p, p->lineno, "unicast_peer: more than %d peers",
-		    CONF_MAX_PEERS);
-		return -1;
-	}
-	p->peer_line[ci->npeers] = p->lineno;
-	ci->peers[ci->npeers++] = a;
-	return 0;
+static int
+set_peer(struct conf_parse *p, const char *val)
+{
+	return conf_peer_add(p, "peer", val, p->ci->mpeers, &p->ci->nmpeers,
+	    p->mpeer_line);
 }
 
 int
@@ -497,6 +475,7 @@ static const struct conf_key conf_keys[] = {
 	{ "vip", SEC_INSTANCE, K_VIP, true, set_vip },
 	{ "unicast_peer", SEC_INSTANCE, K_UNICAST_PEER, true,
 	    set_unicast_peer },
+	{ "peer", SEC_INSTANCE, K_PEER, true, set_peer },
 	{ "preempt", SEC_INSTANCE, K_PREEMPT, false, set_preempt },
 	{ "preempt_delay", SEC_INSTANCE, K_PREEMPT_DELAY, false,
 	    set_preempt_delay },
@@ -585,16 +564,19 @@ conf_end_instance(struct conf_parse *p)
 		    "version 2 or remove auth_pass");
 		return -1;
 	}
-	for (i = 0; i < ci->npeers; i++) {
-		if (ci->peers[i].family != ci->family) {
-			conf_fail(p, p->peer_line[i], "unicast_peer: %s is "
-			    "%s but the vips are %s",
-			    ipaddr_ntop(&ci->peers[i], s, sizeof(s)),
-			    conf_family_name(ci->peers[i].family),
-			    conf_family_name(ci->family));
-			return -1;
-		}
+	if (ci->npeers > 0 && ci->nmpeers > 0) {
+		conf_fail(p, p->key_line[K_PEER] > p->key_line[K_UNICAST_PEER] ?
+		    p->key_line[K_PEER] : p->key_line[K_UNICAST_PEER],
+		    "instance %s: peer (the routers of a multicast group) and "
+		    "unicast_peer (unicast mode) exclude each other; in "
+		    "unicast mode unicast_peer already filters", ci->name);
+		return -1;
 	}
+	if (conf_peers_check(p, "unicast_peer", ci->peers, ci->npeers,
+	    p->peer_line, false) == -1 ||
+	    conf_peers_check(p, "peer", ci->mpeers, ci->nmpeers,
+	    p->mpeer_line, true) == -1)
+		return -1;
 
 	for (o = p->c->inst; o < ci; o++) {
 		if (strcmp(o->ifname, ci->ifname) == 0 &&

@@ -13,6 +13,8 @@
  *   version = 3               advert_int = 1      (v3: fractions, 0.01..40.95)
  *   vip = 198.51.100.100/24   (repeatable; one family per instance)
  *   unicast_peer = ADDR       (repeatable; empty = multicast)
+ *   peer = ADDR               (repeatable, multicast mode only: the other
+ *                             routers; adverts from others are dropped)
  *   preempt = yes             preempt_delay = 0   (seconds)
  *   checksum = rfc | no_pseudo_header            (v3 over IPv4)
  *   auth_pass = SECRET        (v2 only; up to 8 chars; type 1)
@@ -28,7 +30,8 @@
  * (durations take up to 3 decimals); garp_repeat 1..100.  preempt takes
  * yes/no, true/false, on/off.  Errors: unknown section or key, a
  * non-repeatable key twice, a value with trailing junk or out of range,
- * mixed vip families, a peer of another family, version 2 with IPv6,
+ * mixed vip families, a peer of another family, an IPv6 `peer` that is
+ * not link-local, peer together with unicast_peer, version 2 with IPv6,
  * checksum set outside v3/IPv4, auth_pass with v3, a duplicate instance
  * name, the same (interface, vrid, family) twice, the same vip in two
  * instances.  A file-wide error ("no instance") has no line number.
@@ -119,6 +122,9 @@ struct conf_instance {
 	int nvips;
 	struct ipaddr peers[CONF_MAX_PEERS];
 	int npeers;			/* 0 = multicast */
+	struct ipaddr mpeers[CONF_MAX_PEERS];	/* peer = (multicast mode):
+						   the group's other routers */
+	int nmpeers;			/* 0 = accept any source */
 	bool preempt;
 	uint32_t preempt_delay_ms;
 	enum vrrp_cksum_mode cksum;

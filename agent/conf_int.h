@@ -45,6 +45,7 @@ enum conf_key_id {
 	K_ADVERT_INT,
 	K_VIP,
 	K_UNICAST_PEER,
+	K_PEER,
 	K_PREEMPT,
 	K_PREEMPT_DELAY,
 	K_CHECKSUM,
@@ -126,6 +127,7 @@ struct conf_parse {
 	int key_line[K__MAX];		/* 0 = not set in this section */
 	int vip_line[CONF_MAX_VIPS];
 	int peer_line[CONF_MAX_PEERS];
+	int mpeer_line[CONF_MAX_PEERS];
 	uint32_t advert_cs;		/* as written, checked at section end */
 	bool advert_frac;
 
@@ -155,6 +157,17 @@ int conf_ms_key(struct conf_parse *p, const char *key, const char *val,
 int conf_bool_key(struct conf_parse *p, const char *key, const char *val,
     bool *out);
 bool conf_valid_name(const char *s);
+/* "IPv4" / "IPv6"; an address a router can have (not 0, loopback, group). */
+const char *conf_family_name(int family);
+bool conf_addr_usable(const struct ipaddr *a);
+
+/* conf_peer.c: add val to a peer list named key (lines: where each is). */
+int conf_peer_add(struct conf_parse *p, const char *key, const char *val,
+    struct ipaddr *list, int *n, int *lines);
+/* At the end of the instance: every peer of the instance's family and,
+ * with linklocal, an IPv6 one link-local. */
+int conf_peers_check(struct conf_parse *p, const char *key,
+    const struct ipaddr *list, int n, const int *lines, bool linklocal);
 /* conf_checks.c: a string that must fit dst; a 0600 secret file. */
 int conf_str_key(struct conf_parse *p, const char *key, const char *val,
     char *dst, size_t n);

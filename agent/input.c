@@ -7,6 +7,7 @@
  */
 #include "agent.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,24 +50,63 @@ vrrp_addrs_match(const struct instance *in, const struct vrrp_pkt *p)
  * section 7.1, the parts the codec cannot decide).  Returns the drop reason
  * and sets *msg, or VRRP_DROP_NONE.
  */
+static bool
+addr_listed(const struct ipaddr *a, const struct ipaddr *list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_eq(a, &list[i]))
+			return true;
+	return false;
+}
+
+/* Does the destination suit the instance's mode (multicast or unicast)? */
+static bool
+dst_ok(const struct instance *in, const struct ipaddr *dst)
+{
+	struct ipaddr group;
+
+	if (in->c.npeers == 0) {
+		vrrp_sock_group(in->c.family, &group);
+		return ipaddr_eq(dst, &group);
+	}
+	if (dst->family == AF_INET)
+		return (dst->bytes[0] & 0xf0) != 0xe0 &&
+		    dst->v4.s_addr != 0xffffffff;
+	return !IN6_IS_ADDR_MULTICAST(&dst->v6);
+}
+
 static enum vrrp_drop
 instance_check(struct instance *in, const struct vrrp_pkt *p,
     const struct vrrp_pkt_meta *meta, const char **msg)
 {
-	int i;
-
 	if (ipaddr_eq(&meta->src, &in->fsm.self)) {
 		*msg = "our own address";
 		return VRRP_DROP_OWN;
 	}
-	if (in->c.npeers > 0) {
-		for (i = 0; i < in->c.npeers; i++)
-			if (ipaddr_eq(&meta->src, &in->c.peers[i]))
-				break;
-		if (i == in->c.npeers) {
-			*msg = "not a configured unicast_peer";
-			return VRRP_DROP_PEER;
-		}
+	/*
+	 * RFC 5798 5.1.1.2 / 5.1.2.2: in multicast mode the destination MUST
+	 * be the group (keepalived drops the rest too), so an advert aimed
+	 * at one router cannot make it alone yield.  In unicast mode it is
+	 * our address, never a group.
+	 */
+	if (!dst_ok(in, &meta->dst)) {
+		*msg = in->c.npeers > 0 ? "unicast mode: sent to a multicast "
+		    "or broadcast address" : "multicast mode: not sent to the "
+		    "VRRP group";
+		return VRRP_DROP_DST;
+	}
+	/* Only the listed routers may speak: unicast_peer, or peer. */
+	if (in->c.npeers > 0 &&
+	    !addr_listed(&meta->src, in->c.peers, in->c.npeers)) {
+		*msg = "not a configured unicast_peer";
+		return VRRP_DROP_PEER;
+	}
+	if (in->c.nmpeers > 0 &&
+	    !addr_listed(&meta->src, in->c.mpeers, in->c.nmpeers)) {
+		*msg = "not a configured peer";
+		return VRRP_DROP_PEER;
 	}
 	/* MUST: the local router is not the address owner. */
 	if (in->c.priority == 255) {
@@ -102,11 +142,13 @@ instance_check(struct instance *in, const struct vrrp_pkt *p,
 	/*
 	 * A priority-0 advert makes backups take over after the skew time,
 	 * so it is honoured only from the master we follow: a stray one from
-	 * elsewhere must not make a healthy group flap.
+	 * elsewhere must not make a healthy group flap.  A backup that has
+	 * not heard a master yet follows none, and waits out its
+	 * Master_Down_Timer instead.
 	 */
 	if (p->priority == 0 && in->fsm.state == VRRP_ST_BACKUP &&
-	    in->fsm.master.family != 0 &&
-	    !ipaddr_eq(&meta->src, &in->fsm.master)) {
+	    (in->fsm.master.family == 0 ||
+	    !ipaddr_eq(&meta->src, &in->fsm.master))) {
 		*msg = "priority 0 from a router that is not the master";
 		return VRRP_DROP_NOT_MASTER;
 	}
@@ -300,6 +342,29 @@ agent_sock_packet(struct agent *a, struct agent_sock *s, const uint8_t *buf,
 		instance_input(in, &p, meta);
 }
 
+/*
+ * A datagram too big for any VRRP packet (the kernel reassembles fragments
+ * for raw sockets, so anyone on the link can send one).  Not tied to an
+ * instance: counted with the unmatched drops, logged at a limited rate.
+ */
+static void
+agent_oversize(struct agent *a, const struct agent_sock *s,
+    const struct ipaddr *src)
+{
+	static struct log_rl rl;
+	char sb[IPADDR_STRLEN];
+	unsigned supp;
+
+	a->unmatched[VRRP_DROP_OVERSIZE]++;
+	if (log_rl_allow(&rl, clock_now(), &supp))
+		log_warnx("[%s] dropped a protocol-112 datagram from %s "
+		    "larger than any VRRP packet (%llu so far)%s",
+		    s->vs.ifname, src->family != 0 ? ipaddr_ntop(src, sb,
+		    sizeof(sb)) : "?",
+		    (unsigned long long)a->unmatched[VRRP_DROP_OVERSIZE],
+		    supp ? " (similar lines suppressed)" : "");
+}
+
 void
 agent_sock_readable(void *arg, int fd, uint32_t events)
 {
@@ -307,6 +372,8 @@ agent_sock_readable(void *arg, int fd, uint32_t events)
 	struct agent_sock *s;
 	uint8_t buf[VRRP_PKT_MAX_LEN + 64];
 	struct vrrp_pkt_meta meta;
+	static struct log_rl rl_recv;
+	unsigned supp;
 	ssize_t n;
 	int i;
 
@@ -320,9 +387,16 @@ agent_sock_readable(void *arg, int fd, uint32_t events)
 	for (i = 0; i < 64; i++) {
 		memset(&meta, 0, sizeof(meta));
 		n = vrrp_sock_recv(&s->vs, buf, sizeof(buf), &meta);
+		if (n == -1 && errno == EMSGSIZE) {
+			/* Gone already: count it and read on. */
+			agent_oversize(a, s, &meta.src);
+			continue;
+		}
 		if (n <= 0) {
-			if (n == -1)
-				log_warn("[%s] receive", s->vs.ifname);
+			if (n == -1 && log_rl_allow(&rl_recv, clock_now(),
+			    &supp))
+				log_warn("[%s] receive%s", s->vs.ifname, supp ?
+				    " (similar lines suppressed)" : "");
 			return;
 		}
 		agent_sock_packet(a, s, buf, (size_t)n, &meta);

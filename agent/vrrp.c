@@ -199,6 +199,7 @@ vrrp_take_over(struct vrrp_fsm *f, const struct vrrp_ctx *c,
     const char *reason)
 {
 	vrrp_emit(c, VRRP_ACT_SEND_ADVERT, f->priority);
+	f->t_sent = c->now;
 	vrrp_emit(c, VRRP_ACT_VIP_ADD, 0);
 	vrrp_emit(c, VRRP_ACT_ANNOUNCE, 0);
 	vrrp_set_state(f, c, VRRP_ST_MASTER, reason);
@@ -320,8 +321,31 @@ static void
 vrrp_master_adver_timer(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 {
 	vrrp_emit(c, VRRP_ACT_SEND_ADVERT, f->priority);
+	f->t_sent = c->now;
 	/* From now, not from the old deadline: a late loop must not burst. */
 	f->t_adver = vrrp_deadline(c->now, vrrp_adver_int_us(f));
+}
+
+/*
+ * Another router resigned (or claims to): reassert, as 6.4.3 says, but at
+ * most once per Advertisement_Interval / VRRP_REFLECT_DIV (see vrrp.h).
+ * Too soon after our last advert the answer is deferred, not dropped: the
+ * Adver_Timer is brought forward to the first moment it is allowed, so a
+ * flood of priority 0 costs at most VRRP_REFLECT_DIV adverts per interval
+ * and a genuine one is still answered within a quarter interval.
+ */
+static void
+vrrp_master_answer_stop(struct vrrp_fsm *f, const struct vrrp_ctx *c)
+{
+	uint64_t ok;
+
+	ok = vrrp_deadline(f->t_sent, vrrp_adver_int_us(f) / VRRP_REFLECT_DIV);
+	if (f->t_sent == 0 || c->now >= ok) {
+		vrrp_master_adver_timer(f, c);
+		return;
+	}
+	if (f->t_adver == 0 || f->t_adver > ok)
+		f->t_adver = ok;
 }
 
 static void
@@ -331,8 +355,7 @@ vrrp_master_advert(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 	bool better;
 
 	if (pkt->priority == VRRP_PRIO_STOP) {
-		/* Another router resigned: reassert at once. */
-		vrrp_master_adver_timer(f, c);
+		vrrp_master_answer_stop(f, c);
 		return;
 	}
 	/*

@@ -31,6 +31,14 @@
  *   Priority changes are stored.
  * - An owner (configured priority 255) always preempts, at once, whatever
  *   preempt and preempt_delay_ms say (RFC 5798 section 6.1, Preempt_Mode).
+ * - A master answers a priority-0 advertisement with an advertisement
+ *   (6.4.3), but not more often than once per Advertisement_Interval /
+ *   VRRP_REFLECT_DIV after the last advertisement it sent for any reason:
+ *   one that comes sooner brings the Adver_Timer forward to that moment
+ *   (never back).  A flood of priority 0 thus makes a master send at most
+ *   VRRP_REFLECT_DIV advertisements per interval instead of one per
+ *   received packet, and each genuine one is still answered within a
+ *   quarter interval, well before a Backup's Master_Down_Timer.
  */
 #ifndef DBVIP_VRRP_H
 #define DBVIP_VRRP_H
@@ -64,6 +72,9 @@ struct vrrp_act {
 };
 
 #define VRRP_OUT_MAX 16
+
+/* A master answers priority 0 at most this often per interval (above). */
+#define VRRP_REFLECT_DIV 4
 
 /* Actions to perform, in order. */
 struct vrrp_out {
@@ -124,6 +135,8 @@ struct vrrp_fsm {
 	uint64_t t_master_down;		/* Master_Down_Timer deadline, 0 = off */
 	uint64_t t_preempt;		/* lower master seen: preempt allowed
 					   from this time on, 0 = not armed */
+	uint64_t t_sent;		/* when MASTER last sent an advert
+					   with its priority, 0 = never */
 
 	uint64_t transitions;		/* state changes so far */
 };

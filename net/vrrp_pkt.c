@@ -56,6 +56,8 @@ static const char *const drop_names[VRRP_DROP__MAX] = {
 	[VRRP_DROP_TYPE] = "type",
 	[VRRP_DROP_VRID] = "vrid",
 	[VRRP_DROP_INTERVAL] = "interval",
+	[VRRP_DROP_COUNT] = "addr_count",
+	[VRRP_DROP_SRC] = "source",
 	[VRRP_DROP_NO_INSTANCE] = "no_instance",
 	[VRRP_DROP_OWNER] = "owner",
 	[VRRP_DROP_AUTH] = "auth",
@@ -64,6 +66,8 @@ static const char *const drop_names[VRRP_DROP__MAX] = {
 	[VRRP_DROP_PEER] = "peer",
 	[VRRP_DROP_OWN] = "own",
 	[VRRP_DROP_NOT_MASTER] = "not_master",
+	[VRRP_DROP_DST] = "destination",
+	[VRRP_DROP_OVERSIZE] = "oversize",
 };
 
 const char *
@@ -181,6 +185,30 @@ expected_len(int version, size_t alen, unsigned naddrs)
 	    (version == 2 ? VRRP_AUTH_LEN : 0);
 }
 
+/*
+ * Can src have sent a VRRP packet to dst?  It must be some router's own
+ * unicast address: never unspecified, loopback, multicast or (IPv4) the
+ * limited broadcast.  RFC 5798 5.1.2.1: an IPv6 advert to the group comes
+ * from the link-local address of the interface.
+ */
+static bool
+src_ok(const struct ipaddr *src, const struct ipaddr *dst)
+{
+	const uint8_t *b = src->bytes;
+
+	if (src->family == AF_INET)
+		return !(b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) &&
+		    b[0] != 127 && (b[0] & 0xf0) != 0xe0 &&
+		    !(b[0] == 0xff && b[1] == 0xff && b[2] == 0xff &&
+		    b[3] == 0xff);
+	if (IN6_IS_ADDR_UNSPECIFIED(&src->v6) ||
+	    IN6_IS_ADDR_LOOPBACK(&src->v6) || IN6_IS_ADDR_MULTICAST(&src->v6))
+		return false;
+	if (IN6_IS_ADDR_MULTICAST(&dst->v6))
+		return IN6_IS_ADDR_LINKLOCAL(&src->v6);
+	return true;
+}
+
 /* The family both meta addresses share, or 0 if they are unset or differ. */
 static int
 meta_family(const struct vrrp_pkt_meta *meta)
@@ -220,6 +248,20 @@ vrrp_pkt_decode(const uint8_t *buf, size_t len,
 	if (meta->ttl != -1 && meta->ttl != VRRP_TTL)
 		return drop(VRRP_DROP_TTL, err, errlen,
 		    "TTL/hop limit %d, must be %d", meta->ttl, VRRP_TTL);
+
+	/*
+	 * The source MUST be the sender's primary IPv4 address (5.1.1.1) or
+	 * its IPv6 link-local address (5.1.2.1); only the part that needs no
+	 * configuration is checked here (see src_ok).
+	 */
+	if (!src_ok(&meta->src, &meta->dst)) {
+		char sb[IPADDR_STRLEN];
+
+		return drop(VRRP_DROP_SRC, err, errlen, "source %s cannot "
+		    "send VRRP%s", ipaddr_ntop(&meta->src, sb, sizeof(sb)),
+		    family == AF_INET6 && IN6_IS_ADDR_MULTICAST(&meta->dst.v6) ?
+		    " to the group (not link-local)" : "");
+	}
 
 	if (len < 1)
 		return drop(VRRP_DROP_TRUNCATED, err, errlen,
@@ -282,6 +324,16 @@ vrrp_pkt_decode(const uint8_t *buf, size_t len,
 	/* The VRID is in the range 1-255 (5.2.3); 0 names no router. */
 	if (h.vrid == 0)
 		return drop(VRRP_DROP_VRID, err, errlen, "VRID 0 is invalid");
+
+	/*
+	 * Count IPvX Addr: "Its minimum value is 1" (5.2.5).  RFC 3768 sets
+	 * no minimum, but a v2 virtual router has at least one address too
+	 * (5.3.5 counts the addresses it backs up), and dbvipd refuses an
+	 * instance without a vip, so an empty list is never from a peer.
+	 */
+	if (h.naddrs == 0)
+		return drop(VRRP_DROP_COUNT, err, errlen,
+		    "address count 0, the minimum is 1");
 
 	/*
 	 * A zero interval is not forbidden in so many words, but it would
@@ -384,7 +436,7 @@ vrrp_pkt_encode(const struct vrrp_pkt *p, const struct vrrp_pkt_meta *meta,
 		return -1;
 	if (p->version == 2 && p->family == AF_INET6)
 		return -1;
-	if (p->vrid == 0)
+	if (p->vrid == 0 || p->naddrs == 0)
 		return -1;
 	alen = p->family == AF_INET ? 4 : 16;
 	for (i = 0; i < p->naddrs; i++)

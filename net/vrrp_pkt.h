@@ -4,8 +4,8 @@
  * message out.  No sockets, no clock, no logging; it is what the fuzzer eats.
  *
  * The codec answers "is this a valid VRRP packet?" (RFC 5798 section 7.1
- * checks that need no configuration: TTL, version, length, checksum, type,
- * sane interval).  Whether the packet is for us, and what to do with it, is
+ * checks that need no configuration: TTL, source, version, length,
+ * checksum, type, VRID, address count, sane interval).  Whether the packet is for us, and what to do with it, is
  * the agent's business (it uses the instance-level drop reasons below).
  *
  * VRRPv3 (RFC 5798 section 5.1), after the IP header:
@@ -105,6 +105,9 @@ enum vrrp_drop {
 	VRRP_DROP_TYPE,			/* type is not ADVERTISEMENT */
 	VRRP_DROP_VRID,			/* VRID 0 */
 	VRRP_DROP_INTERVAL,		/* zero advertisement interval */
+	VRRP_DROP_COUNT,		/* Count IPvX Addrs 0 (minimum 1) */
+	VRRP_DROP_SRC,			/* source not a unicast address; IPv6 to
+					   the group: not link-local */
 	/* agent */
 	VRRP_DROP_NO_INSTANCE,		/* VRID/version not configured here */
 	VRRP_DROP_OWNER,		/* we own the address (priority 255) */
@@ -114,6 +117,9 @@ enum vrrp_drop {
 	VRRP_DROP_PEER,			/* unicast: source is not a listed peer */
 	VRRP_DROP_OWN,			/* our own packet looped back */
 	VRRP_DROP_NOT_MASTER,		/* priority 0 from other than our master */
+	VRRP_DROP_DST,			/* multicast mode: not sent to the group;
+					   unicast mode: sent to a group */
+	VRRP_DROP_OVERSIZE,		/* datagram larger than any VRRP packet */
 	VRRP_DROP__MAX
 };
 
@@ -131,9 +137,14 @@ int vrrp_pkt_peek_vrid(const uint8_t *buf, size_t len);
  * meta (addresses for the pseudo-header checksum, TTL, checksum mode).
  * On success fills *out and returns VRRP_DROP_NONE; otherwise returns the
  * reason and writes a one-line explanation into err (if errlen > 0).
- * Checks, in RFC 5798 section 7.1 order: TTL, version, length, checksum,
- * then type, VRID and interval.  meta->src and dst must both be set and of
- * the same family (it decides the address size and v2/v3 rules).  The length
+ * Checks, in RFC 5798 section 7.1 order: TTL, source, version, length,
+ * checksum, then type, VRID, address count (at least 1, 5.2.5; also for v2)
+ * and interval.  The source must be a unicast address (not unspecified,
+ * loopback, multicast or IPv4 broadcast); an IPv6 packet sent to a
+ * multicast address must come from a link-local one (5.1.2.1).  Whether
+ * the destination suits the instance's mode is the agent's check.
+ * meta->src and dst must both be set and of the same family (it decides
+ * the address size and v2/v3 rules).  The length
  * must be exact: trailing bytes are refused as keepalived does.  With auth
  * type 0 the v2 auth data is ignored (left zero in *out).
  */
@@ -156,8 +167,8 @@ enum vrrp_drop vrrp_pkt_decode_ipv4(const uint8_t *pkt, size_t len,
  * version and family require.  Returns the payload length, or -1 if buflen
  * is too small or p cannot be represented (e.g. v2 interval not a whole
  * number of seconds, v3 interval above 4095 cs, v2 over IPv6, zero
- * interval, VRID 0, v2 auth type other than 0 or 1, an address of another
- * family).  meta's addresses are needed only when a pseudo-header is;
+ * interval, VRID 0, no address, v2 auth type other than 0 or 1, an
+ * address of another family).  meta's addresses are needed only when a pseudo-header is;
  * meta may be NULL for v2.  Type is always ADVERTISEMENT.
  */
 ssize_t vrrp_pkt_encode(const struct vrrp_pkt *p,

@@ -300,6 +300,7 @@ vrrp_sock_recv(struct vrrp_sock *s, uint8_t *buf, size_t len,
 	 * saw whole.
 	 */
 	if (msg.msg_flags & MSG_TRUNC) {
+		sockaddr_to_ipaddr(&from, &meta->src);
 		errno = EMSGSIZE;
 		return -1;
 	}

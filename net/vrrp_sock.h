@@ -58,8 +58,9 @@ int vrrp_sock_send(struct vrrp_sock *s, const struct ipaddr *src,
  * the kernel sent none) are filled; meta->cksum is left alone.
  * Returns the length, 0 when nothing is pending (EAGAIN/EINTR; an empty
  * datagram also reads as 0), or -1 on error.  A datagram longer than len
- * is discarded and reported as -1 with errno EMSGSIZE: count it and carry
- * on (a buffer of 60 + VRRP_PKT_MAX_LEN bytes never sees this).
+ * is discarded and reported as -1 with errno EMSGSIZE and its sender in
+ * meta->src (both families): count it and carry on reading (a buffer of
+ * 60 + VRRP_PKT_MAX_LEN bytes only sees this from a forged datagram).
  */
 ssize_t vrrp_sock_recv(struct vrrp_sock *s, uint8_t *buf, size_t len,
     struct vrrp_pkt_meta *meta);

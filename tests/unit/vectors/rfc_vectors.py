@@ -89,3 +89,19 @@ show('N6 type 0 (v2)', v2(1, 100, ['198.51.100.100'], 0, 1, typ=0))
 show('N7 vrid 0 (v3 IPv6)', v3(0, 100, ['2001:db8::9'], 100, 'fe80::1', G6))
 show('N8 v2 layout, sent over IPv6 (checksum as v2)',
      v2(1, 100, ['198.51.100.100'], 0, 1))
+# Hostile input (RFC 5798 5.2.5, 5.1.2.1, 5.1.1.1): again one field wrong.
+show('N9 count 0 (v3 IPv4), vrid 7 prio 254 100 cs, src 198.51.100.3 '
+     'dst 224.0.0.18, pseudo', v3(7, 254, [], 100, '198.51.100.3', G4))
+show('N10 count 0 (v2), vrid 1 prio 254 1 s, auth none',
+     v2(1, 254, [], 0, 1))
+show('N11 count 0 (v3 IPv6), vrid 9 prio 254 100 cs, src fe80::1 '
+     'dst ff02::12', v3(9, 254, [], 100, 'fe80::1', G6))
+show('N12 global IPv6 source to the group (v3), vrid 9 prio 254 '
+     '2001:db8::9 100 cs, src 2001:db8::3 dst ff02::12',
+     v3(9, 254, ['2001:db8::9'], 100, '2001:db8::3', G6))
+show('N13 multicast IPv4 source (v3), vrid 7 prio 254 198.51.100.7 '
+     '100 cs, src 224.0.0.5 dst 224.0.0.18, pseudo',
+     v3(7, 254, ['198.51.100.7'], 100, '224.0.0.5', G4))
+show('N14 v3 IPv4 to a unicast address, vrid 7 prio 254 198.51.100.7 '
+     '100 cs, src 198.51.100.200 dst 198.51.100.11, pseudo',
+     v3(7, 254, ['198.51.100.7'], 100, '198.51.100.200', '198.51.100.11'))
