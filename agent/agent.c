@@ -493,8 +493,13 @@ instance_self(const struct instance *in)
 int
 instance_peers(const struct instance *in, const struct ipaddr **peers)
 {
-	*peers = in->c.peers;
-	return in->c.npeers;
+	/* unicast_peer and peer never come together (conf_peer.c). */
+	if (in->c.npeers > 0) {
+		*peers = in->c.peers;
+		return in->c.npeers;
+	}
+	*peers = in->c.mpeers;
+	return in->c.nmpeers;
 }
 
 static void

@@ -322,6 +322,17 @@ conf_resolve_role(struct conf_parse *p)
 		    "repl_password_file in [mariadb]");
 		return -1;
 	}
+	/*
+	 * The role follows, waits for and asks only configured peers: an
+	 * advert from an address it does not know never moves the database.
+	 */
+	if (r->npeers == 0 && c->inst[marked].npeers == 0 &&
+	    c->inst[marked].nmpeers == 0) {
+		conf_fail(p, 0, "role = replication needs the other hosts: "
+		    "db_peer in [mariadb], or unicast_peer / peer in "
+		    "[instance %s]", c->inst[marked].name);
+		return -1;
+	}
 	if ((r->admin_user[0] == '\0') != (r->admin_password_file[0] ==
 	    '\0')) {
 		conf_fail(p, 0, "admin_user and admin_password_file go "

@@ -193,7 +193,7 @@ bool instance_is_master(const struct instance *in);
 struct loop *instance_loop(const struct instance *in);
 const char *instance_tag(const struct instance *in);
 const struct ipaddr *instance_self(const struct instance *in);
-/* Unicast peers, for the freshness check when no db_peer is given. */
+/* The instance's unicast_peer or peer list (the other routers). */
 int instance_peers(const struct instance *in, const struct ipaddr **peers);
 
 #endif

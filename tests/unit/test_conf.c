@@ -801,7 +801,8 @@ test_role_defaults(void **state)
 	write_pw("r\n", 0600);
 	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
 	    "user = u\nrole = replication\nrepl_user = repl\n"
-	    "repl_password_file = %s\n", pw_path);
+	    "repl_password_file = %s\ndb_peer = 198.51.100.12 "
+	    "198.51.100.12\n", pw_path);
 	if (load(text, &c) != 0)
 		fail_msg("%s", err);
 	unlink(pw_path);
@@ -825,6 +826,12 @@ test_role_errors(void **state)
 	expect_error(MIN4 "[mariadb]\nsocket = /tmp/s\nuser = u\n"
 	    "role = replication\n", 0, "needs repl_user and "
 	    "repl_password_file");
+	write_pw("r\n", 0600);
+	snprintf(text, sizeof(text), MIN4 "[mariadb]\nsocket = /tmp/s\n"
+	    "user = u\nrole = replication\nrepl_user = repl\n"
+	    "repl_password_file = %s\n", pw_path);
+	expect_error(text, 0, "needs the other hosts: db_peer");
+	unlink(pw_path);
 	expect_error(MIN4 "database = yes\n", 1, "database = yes needs role");
 	expect_error(MIN4 "[instance b]\ninterface = eth0\nvrid = 52\n"
 	    "vip = 198.51.100.101/24\n[mariadb]\nsocket = /tmp/s\n"

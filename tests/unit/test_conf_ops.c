@@ -48,7 +48,8 @@ test_defaults(void **state)
 	close(fd);
 	snprintf(text, sizeof(text), INST "[mariadb]\nsocket = /tmp/s\n"
 	    "user = u\nrole = replication\nrepl_user = r\n"
-	    "repl_password_file = %s\n", pw);
+	    "repl_password_file = %s\ndb_peer = 198.51.100.12 "
+	    "198.51.100.12\n", pw);
 	rv = load(text, &c);
 	unlink(pw);
 	if (rv != 0)
