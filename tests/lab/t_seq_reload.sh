@@ -201,7 +201,12 @@ done
 
 # ---------------------------------------------------------------- crash
 CRASH_T=$(role_now)
-role_host_crash "$PRIMARY"
+# role_host_crash without its waits for the exits: the survivors' short
+# promotion windows open while those waits would still run.
+lab_link_down "$PRIMARY"
+lab_crash_agent "$PRIMARY" nowait
+LAB_DB_KILL_NOWAIT=1 lab_db_kill "$PRIMARY"
+lab_exec "$PRIMARY" ip addr del "$ROLE_VIP/24" dev "$LAB_IF" 2>/dev/null
 # A promotion may fail (the freshness wait, then a back-off) and be
 # retried, here or on the other survivor: every wait below is for any
 # survivor.
@@ -226,6 +231,8 @@ if lab_wait_for "a survivor in the promote_sql sleep" 30 \
 else
 	t_fail "crash: SIGHUP in the promote_sql sleep" "never reached"
 fi
+t_check "crash: $PRIMARY's agent and server are gone" "still running" eval \
+    'lab_wait_exit "${LAB_AGENT[$PRIMARY]}" 5 && lab_wait_exit "${LAB_MYPID[$PRIMARY]}" 10'
 if lab_wait_for "a new primary" 30 role_new_primary "$PRIMARY"; then
 	NEWP=$(role_vip_holder)
 	t_pass "crash: the VIP ends on $NEWP, promoted ($(dbvip_field "$NEWP" vip1 .role.last_promote_ms) ms, $(dbvip_field "$NEWP" vip1 .role.promote_failures) failed attempts)"
