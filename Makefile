@@ -27,9 +27,9 @@ endif
 
 # Everything but the two programs' main files is a library object, so unit
 # tests can link any module.
+MAIN_SRC := agent/core/main.c agent/cli/dbvipctl.c agent/cli/dbvipcheck.c
 LIB_SRC	:= $(wildcard net/*.c checks/*.c) \
-	   $(filter-out agent/main.c agent/dbvipctl.c agent/dbvipcheck.c, \
-	   $(wildcard agent/*.c))
+	   $(filter-out $(MAIN_SRC), $(wildcard agent/*/*.c))
 LIB_OBJ	:= $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -40,13 +40,13 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/dbvipd: $(B)/agent/main.o $(LIB_OBJ)
+$(B)/dbvipd: $(B)/agent/core/main.o $(LIB_OBJ)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/dbvip-check: $(B)/agent/dbvipcheck.o $(LIB_OBJ)
+$(B)/dbvip-check: $(B)/agent/cli/dbvipcheck.o $(LIB_OBJ)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/dbvipctl: $(B)/agent/dbvipctl.o $(LIB_OBJ)
+$(B)/dbvipctl: $(B)/agent/cli/dbvipctl.o $(LIB_OBJ)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB_OBJ)
@@ -138,7 +138,6 @@ rpm:
 .PHONY: all units san fuzz check demo install clean deb rpm
 # Header dependencies of exactly the objects we build (a find over $(B)
 # would also pick up source folders named *.d copied for the packages).
-DEPS	:= $(patsubst %.o,%.d,$(LIB_OBJ) $(B)/agent/main.o \
-	   $(B)/agent/dbvipctl.o $(B)/agent/dbvipcheck.o \
+DEPS	:= $(patsubst %.o,%.d,$(LIB_OBJ) $(MAIN_SRC:%.c=$(B)/%.o) \
 	   $(UNIT_BIN:$(B)/tests/%=$(B)/tests/unit/%.o))
 -include $(DEPS)

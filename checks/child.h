@@ -1,7 +1,7 @@
 /*
  * child: one program run as a child without blocking the caller's loop.
  * Shared by script health checks (checks/check.c) and the agent's notify
- * hooks (agent/notify.c), so both kill, reap and report the same way.
+ * hooks (agent/core/notify.c), so both kill, reap and report the same way.
  *
  * The child runs in its own process group with PR_SET_PDEATHSIG(SIGKILL),
  * every signal reset to its default and unblocked, and no file descriptor

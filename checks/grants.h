@@ -1,7 +1,7 @@
 /*
  * grants: what the privileges of a MariaDB account are, read from the
  * lines of SHOW GRANTS, and what dbvip's accounts need.  Pure: strings in,
- * bits and messages out; the connecting is done by the agent (agent/acct.c).
+ * bits and messages out; the connecting is done by the agent (agent/conf/acct.c).
  *
  * The agent runs plain SHOW GRANTS, not SHOW GRANTS FOR CURRENT_USER():
  * on MariaDB 10.11 only the former lists the privileges of the roles

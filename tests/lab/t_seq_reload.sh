@@ -2,7 +2,7 @@
 # t_seq_reload: a reload (SIGHUP) in the middle of a promotion or a
 # demotion changes nothing in their order: the VIP is never on a read-only
 # database while a host takes over, never on two hosts, and it ends on the
-# promoted host.  Before the sequencer (agent/seq.c), a reload while the
+# promoted host.  Before the sequencer (agent/core/seq.c), a reload while the
 # promotion ran added the VIP at once to the still read-only database.
 #
 # The replication role setup of role_lib.sh (h1 150, h2 120, h3 100,
@@ -42,7 +42,7 @@ lab_init
 lab_topology 3
 
 # promote_sql is bounded like every role statement (2 s, ROLE_STMT_MS in
-# agent/role_int.h): 1.5 s is as slow as it may be.
+# agent/role/role_int.h): 1.5 s is as slow as it may be.
 PROMOTE_SQL='SELECT SLEEP(1.5)'
 declare -A GARP=([h1]=2 [h2]=2 [h3]=2)
 

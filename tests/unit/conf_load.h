@@ -1,7 +1,7 @@
 /*
  * conf_load: helpers for the config unit tests.  Each test writes its
  * config text to a fresh temporary file and loads it with conf_load(), as
- * the agent does.  Include after <cmocka.h> and agent/conf.h.
+ * the agent does.  Include after <cmocka.h> and agent/conf/conf.h.
  */
 #ifndef DBVIP_TEST_CONF_LOAD_H
 #define DBVIP_TEST_CONF_LOAD_H

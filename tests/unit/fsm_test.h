@@ -1,7 +1,7 @@
 /*
  * fsm_test: helpers for the state machine unit tests (test_vrrp_fsm*.c): a
  * fake clock, expected action lists and advert/timer drivers.  Include
- * after <cmocka.h> and agent/vrrp.h.
+ * after <cmocka.h> and agent/core/vrrp.h.
  */
 #ifndef DBVIP_TEST_FSM_TEST_H
 #define DBVIP_TEST_FSM_TEST_H

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../agent/conf.h"
+#include "../../agent/conf/conf.h"
 
 #include "conf_load.h"
 

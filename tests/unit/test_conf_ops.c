@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../agent/conf.h"
+#include "../../agent/conf/conf.h"
 
 #include "conf_load.h"
 

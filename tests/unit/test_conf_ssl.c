@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../agent/conf.h"
+#include "../../agent/conf/conf.h"
 
 #include "conf_load.h"
 

@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../agent/clock.h"
-#include "../../agent/ctl.h"
-#include "../../agent/loop.h"
+#include "../../agent/core/clock.h"
+#include "../../agent/ctl/ctl.h"
+#include "../../agent/core/loop.h"
 
 #define BIG_REPLY	(1024 * 1024)
 

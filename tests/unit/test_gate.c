@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/gate.h"
+#include "../../agent/core/gate.h"
 
 static void
 feed(struct gate_track *t, bool ok, int times)

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/gtid.h"
+#include "../../agent/role/gtid.h"
 
 static void
 test_parse(void **state)

@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "../../agent/guard.h"
-#include "../../agent/vrrp.h"
+#include "../../agent/core/guard.h"
+#include "../../agent/core/vrrp.h"
 
 #define SEC	1000000ULL
 #define T0	(1000 * SEC)

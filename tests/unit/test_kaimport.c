@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../agent/conf.h"
-#include "../../agent/kaimport.h"
+#include "../../agent/conf/conf.h"
+#include "../../agent/cli/kaimport.h"
 
 #define SOCK	"/run/dbvip/test.sock"
 

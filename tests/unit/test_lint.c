@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../agent/conf.h"
-#include "../../agent/lint.h"
+#include "../../agent/conf/conf.h"
+#include "../../agent/conf/lint.h"
 
 #define MAX_FINDINGS	16
 

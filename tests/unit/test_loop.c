@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../agent/clock.h"
-#include "../../agent/loop.h"
+#include "../../agent/core/clock.h"
+#include "../../agent/core/loop.h"
 
 struct rec {
 	struct loop *l;

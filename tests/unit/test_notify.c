@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../agent/clock.h"
-#include "../../agent/notify.h"
+#include "../../agent/core/clock.h"
+#include "../../agent/core/notify.h"
 #include "../../checks/child.h"
 
 static struct notify_run *

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../agent/priv.h"
+#include "../../agent/core/priv.h"
 
 /* The hex value of a "Name:\t..." line of /proc/self/status, or -1. */
 static long long

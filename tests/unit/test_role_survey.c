@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/role_survey.h"
+#include "../../agent/role/role_survey.h"
 
 static struct survey_node
 node(const char *host, bool answered, bool replica, bool writable,

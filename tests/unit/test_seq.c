@@ -1,5 +1,5 @@
 /*
- * Unit tests for agent/seq.c: the sequencer of VIPs and database role.
+ * Unit tests for agent/core/seq.c: the sequencer of VIPs and database role.
  *
  * A fake world executes the actions the way agent.c does: a VIP flag, a
  * database that is promoted only when a PROMOTE step the test completes
@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/seq.h"
+#include "../../agent/core/seq.h"
 
 enum step { STEP_NONE = 0, STEP_PROMOTE, STEP_DEMOTE };
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for agent/vrrp.c: the RFC 5798 section 6.4 state machine and
+ * Unit tests for agent/core/vrrp.c: the RFC 5798 section 6.4 state machine and
  * FAULT, driven with a fake clock (a uint64_t of microseconds).
  *
  * Expected times are worked out by hand from the RFC formulas, not taken
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/vrrp.h"
+#include "../../agent/core/vrrp.h"
 
 #include "fsm_test.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for agent/vrrp.c under hostile input: how often a master
+ * Unit tests for agent/core/vrrp.c under hostile input: how often a master
  * answers priority-0 advertisements (vrrp.h: at most once per
  * Advertisement_Interval / VRRP_REFLECT_DIV, a sooner one brings the
  * Adver_Timer forward instead).  Fake clock, no sockets.
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../agent/vrrp.h"
+#include "../../agent/core/vrrp.h"
 
 #include "fsm_test.h"
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../checks/grants.h"
-#include "../checks/mdb.h"
+#include "../../checks/grants.h"
+#include "../../checks/mdb.h"
 #include "acct.h"
 
 struct acct {

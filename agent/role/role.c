@@ -11,15 +11,15 @@
  * bounded twice: by libmariadb's read/write timeouts and by our own limit
  * (mdb_abort), so a hung server never stalls a job.  Results reach the
  * instance (instance_role_done, the FAULT hold) from timers, never from
- * inside a call the instance made, so the sequencer (agent/seq.h) is never
+ * inside a call the instance made, so the sequencer (agent/core/seq.h) is never
  * re-entered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "notify.h"
+#include "../core/clock.h"
+#include "../core/notify.h"
 #include "role_int.h"
 #include "role_survey.h"
 

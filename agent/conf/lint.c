@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../net/vrrp_pkt.h"
+#include "../../net/vrrp_pkt.h"
 
 #define LINT_MIN_ADVERT_CS	10	/* 0.1 s */
 

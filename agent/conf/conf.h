@@ -75,7 +75,7 @@
  *   [instance NAME]:  notify_master, notify_backup, notify_fault,
  *              notify_stop, notify, event_script = CMD  (what fits
  *              inih's 199-character line)
- *   The database role, in [mariadb] (see agent/role.h):
+ *   The database role, in [mariadb] (see agent/role/role.h):
  *   role = none | replication | galera
  *   admin_user = NAME  admin_password_file = PATH   (role SQL; default:
  *                      the check user; needs READ ONLY ADMIN, so it must
@@ -95,9 +95,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../checks/check.h"
-#include "../net/ipaddr.h"
-#include "../net/vrrp_pkt.h"
+#include "../../checks/check.h"
+#include "../../net/ipaddr.h"
+#include "../../net/vrrp_pkt.h"
 
 #define CONF_MAX_VIPS		32
 #define CONF_MAX_PEERS		16
@@ -174,7 +174,7 @@ struct conf_db_peer {
 	unsigned port;
 };
 
-/* The [mariadb] keys of the database role (agent/role.c). */
+/* The [mariadb] keys of the database role (agent/role/role.c). */
 struct conf_role {
 	enum conf_role_kind kind;
 	char admin_user[64];		/* "" = the check user */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "clock.h"
+#include "../core/clock.h"
 #include "role_int.h"
 
 static void promote_run(struct role *r);

@@ -21,9 +21,9 @@
 #include <sys/epoll.h>
 #include <time.h>
 
-#include "../checks/check.h"
-#include "clock.h"
-#include "conf.h"
+#include "../../checks/check.h"
+#include "../core/clock.h"
+#include "../conf/conf.h"
 
 #define DEFAULT_CONF	"/etc/dbvip/dbvip.conf"
 

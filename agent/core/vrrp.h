@@ -46,8 +46,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../net/ipaddr.h"
-#include "../net/vrrp_pkt.h"
+#include "../../net/ipaddr.h"
+#include "../../net/vrrp_pkt.h"
 
 enum vrrp_state {
 	VRRP_ST_INIT = 0,
@@ -116,7 +116,7 @@ struct vrrp_params {
 					   is not master must not win */
 #define VRRP_FAULT_ROLE		0x20	/* database role: promotion back-off,
 					   former primary not rejoined yet,
-					   rejoin refused (agent/role.c) */
+					   rejoin refused (agent/role/role.c) */
 
 struct vrrp_fsm {
 	struct vrrp_params p;

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "clock.h"
-#include "notify.h"
+#include "../core/agent.h"
+#include "../core/clock.h"
+#include "../core/notify.h"
 
 struct sbuf {
 	char *s;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "../conf/conf.h"
 #include "kaimport.h"
 
 #define KA_MAX_WEIGHTS		16	/* distinct weights of one script */

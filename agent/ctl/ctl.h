@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "loop.h"
+#include "../core/loop.h"
 
 struct ctl;
 

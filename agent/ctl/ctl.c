@@ -19,8 +19,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "log.h"
+#include "../core/clock.h"
+#include "../core/log.h"
 
 #define CTL_LINE_MAX	4096		/* command line, newline included */
 #define CTL_IDLE_US	(2 * USEC_PER_SEC)

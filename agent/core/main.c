@@ -11,12 +11,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "acct.h"
+#include "../conf/acct.h"
 #include "agent.h"
 #include "clock.h"
-#include "conf.h"
-#include "ctl.h"
-#include "lint.h"
+#include "../conf/conf.h"
+#include "../ctl/ctl.h"
+#include "../conf/lint.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"

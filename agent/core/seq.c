@@ -2,7 +2,7 @@
  * seq: the one sequencer of VIPs and database role.  See seq.h for the
  * contract and the orders it keeps.
  *
- * Shape (as agent/vrrp.c): every input becomes an event, and a table maps
+ * Shape (as agent/core/vrrp.c): every input becomes an event, and a table maps
  * {state, event} to a handler; a NULL entry means "this event means
  * nothing in this state".  Handlers emit the side-effect actions and end
  * with seq_set_state() when the state changes, the single place that

@@ -1,6 +1,6 @@
 /*
  * seq: the one sequencer for everything that changes an instance's VIPs
- * and its database role.  A pure module, after agent/vrrp.c: events in,
+ * and its database role.  A pure module, after agent/core/vrrp.c: events in,
  * actions out (appended, in order, to a struct seq_out); no I/O, no clock,
  * no logging.  agent.c executes the actions and feeds back the events.
  *

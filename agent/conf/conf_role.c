@@ -2,7 +2,7 @@
  * conf_role: the database role keys of [mariadb] (role, admin and
  * replication accounts, promotion bounds, peer database addresses) and
  * `database = yes|no` in [instance NAME].  See conf.h for the keys and
- * agent/role.h for what they do.
+ * agent/role/role.h for what they do.
  */
 #include <stdio.h>
 #include <stdlib.h>

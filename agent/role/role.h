@@ -6,7 +6,7 @@
  * naming its errant GTIDs).  All SQL runs over libmariadb's non-blocking
  * API in the agent's loop, on the role's own connection (not the checks').
  *
- * The ordering lives in the sequencer (agent/seq.h), executed by agent.c:
+ * The ordering lives in the sequencer (agent/core/seq.h), executed by agent.c:
  * role_promote() before the VIP is added, role_demote() before it is
  * removed, and nothing further until instance_role_done().  Adverts with
  * a priority above 0 do not wait for it, so a master keeps claiming the
@@ -79,8 +79,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../net/ipaddr.h"
-#include "conf.h"
+#include "../../net/ipaddr.h"
+#include "../conf/conf.h"
 
 struct agent;
 struct instance;

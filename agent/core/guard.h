@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../net/ipaddr.h"
+#include "../../net/ipaddr.h"
 
 struct agent;
 struct instance;

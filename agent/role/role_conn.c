@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "../core/clock.h"
 #include "role_int.h"
 
 const char *const p_name[] = {

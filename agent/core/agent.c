@@ -12,10 +12,10 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "../net/arp.h"
-#include "../net/link.h"
-#include "../net/ndisc.h"
-#include "../net/vip.h"
+#include "../../net/arp.h"
+#include "../../net/link.h"
+#include "../../net/ndisc.h"
+#include "../../net/vip.h"
 #include "clock.h"
 #include "guard.h"
 #include "notify.h"

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../net/ipaddr.h"
-#include "conf.h"
+#include "../../net/ipaddr.h"
+#include "../conf/conf.h"
 
 #define KA_MAX_TRACKS		16
 #define KA_AUTH_LEN		8

@@ -11,14 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../net/vrrp_sock.h"
-#include "../checks/check.h"
-#include "conf.h"
+#include "../../net/vrrp_sock.h"
+#include "../../checks/check.h"
+#include "../conf/conf.h"
 #include "gate.h"
 #include "guard.h"
 #include "log.h"
 #include "loop.h"
-#include "role.h"
+#include "../role/role.h"
 #include "seq.h"
 #include "vrrp.h"
 

@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../checks/mdb.h"
+#include "../../checks/mdb.h"
 #include "gtid.h"
-#include "log.h"
-#include "loop.h"
+#include "../core/log.h"
+#include "../core/loop.h"
 #include "role.h"
 
 #define ROLE_STMT_MS		2000	/* limit of one ordinary statement */

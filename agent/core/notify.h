@@ -33,8 +33,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../checks/child.h"
-#include "conf.h"
+#include "../../checks/child.h"
+#include "../conf/conf.h"
 #include "log.h"
 #include "loop.h"
 #include "vrrp.h"

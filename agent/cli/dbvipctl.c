@@ -26,7 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "../core/clock.h"
 #include "kaimport.h"
 
 #define DBVIPCTL_SOCKET		"/run/dbvip/dbvipd.sock"
