@@ -40,6 +40,8 @@ fi
 
 lab_init
 lab_topology 3
+# Forged adverts must not arm failover_block (only a real failover does).
+LAB_FAILOVER_BLOCK=600
 CL4=${LAB_IP4[cl]}
 CL6=${LAB_IP6[cl]}
 
@@ -296,6 +298,18 @@ echo "# capture: $h1adv adverts from h1, $bk from backups, $ga gratuitous ARP / 
 t_check "capture: h1's adverts were seen" "$h1adv" [ "$h1adv" -ge 10 ]
 t_check "capture: no backup sent an advert" "$bk adverts from h2/h3" [ "$bk" = 0 ]
 t_check "capture: no gratuitous ARP or unsolicited NA" "$ga seen" [ "$ga" = 0 ]
+
+# No forged advert counted as a failover anywhere: no block armed.
+blocked() {
+	local h
+	for h in h1 h2 h3; do
+		dbvip_status "$h" | jq -jc --arg h "$h" '.instances[] |
+		    select(.guard.failovers != 0 or .guard.blocked) |
+		    "\($h)/\(.name): \(.guard.failovers) failovers "'
+	done
+}
+B=$(blocked)
+t_check "guard: no failover counted, no failover_block armed" "$B" test -z "$B"
 
 lab_group_stop "${VIP_OF[@]}"
 t_summary
