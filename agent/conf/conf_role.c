@@ -279,6 +279,7 @@ conf_resolve_role(struct conf_parse *p)
 {
 	struct conf *c = p->c;
 	struct conf_role *r = &c->role;
+	struct conf_instance *ci;
 	int i, marked = -1;
 
 	for (i = 0; i < c->ninst; i++) {
@@ -326,13 +327,23 @@ conf_resolve_role(struct conf_parse *p)
 	 * The role follows, waits for and asks only configured peers: an
 	 * advert from an address it does not know never moves the database.
 	 */
-	if (r->npeers == 0 && c->inst[marked].npeers == 0 &&
-	    c->inst[marked].nmpeers == 0) {
+	ci = &c->inst[marked];
+	if (r->npeers == 0 && ci->npeers == 0 && ci->nmpeers == 0) {
 		conf_fail(p, 0, "role = replication needs the other hosts: "
 		    "db_peer in [mariadb], or unicast_peer / peer in "
-		    "[instance %s]", c->inst[marked].name);
+		    "[instance %s]", ci->name);
 		return -1;
 	}
+	/*
+	 * A multicast group without a peer list: the db_peer addresses are
+	 * the group (every host of a replication group runs the role), so
+	 * adverts from anywhere else are dropped like with peer =, and a
+	 * forged advert cannot take the VIP from the primary.
+	 */
+	if (ci->npeers == 0 && ci->nmpeers == 0)
+		for (i = 0; i < r->npeers && ci->nmpeers < CONF_MAX_PEERS; i++)
+			if (r->peers[i].vrrp.family == ci->family)
+				ci->mpeers[ci->nmpeers++] = r->peers[i].vrrp;
 	if ((r->admin_user[0] == '\0') != (r->admin_password_file[0] ==
 	    '\0')) {
 		conf_fail(p, 0, "admin_user and admin_password_file go "

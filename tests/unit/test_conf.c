@@ -812,6 +812,9 @@ test_role_defaults(void **state)
 	assert_int_equal(c.role.check_interval_ms, 0);
 	assert_false(c.role.kill_sessions);
 	assert_string_equal(c.role.admin_user, "");
+	/* No peer list: the db_peer addresses filter the adverts. */
+	assert_int_equal(c.inst[0].nmpeers, 1);
+	assert_true(ipaddr_eq(&c.inst[0].mpeers[0], &c.role.peers[0].vrrp));
 	conf_free(&c);
 }
 
