@@ -13,6 +13,12 @@
 #            writable database and resumes at once (no other master
 #            advertises); h2 and h3 stop waiting and are BACKUPs again;
 #            no host saw a failover or is blocked
+#   forged   before the kill, the client (not a peer) sends well-formed
+#            adverts for the group at priorities 1, 100 and 254, to the
+#            multicast group and to h2's address: the role group takes
+#            its db_peer addresses as its peer list, so every one is
+#            dropped (reason peer): the VIP stays on h1, no replica is
+#            re-pointed, no host counts a failover
 #   never    every acknowledged write is on h1; the sampler never saw two
 #            writable databases or two VIP holders
 #
@@ -40,6 +46,27 @@ if ! role_writer_start 300 || ! lab_wait_for "200 acks" 10 role_acks_ge 200; the
 	t_summary
 	exit 1
 fi
+
+# ---------------------------------------------------------------- forged
+FORGE="$LAB_TMP/forge"
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$FORGE" \
+    "$LAB_DIR/forge.c" || lab_die "cannot build forge.c"
+peer_drops() { dbvip_field "$1" vip1 '.counters.drops.peer // 0'; }
+D0=$(( $(peer_drops h2) + $(peer_drops h3) ))
+for p in 1 100 254; do
+	for dst in 224.0.0.18 "${LAB_IP4[h2]}"; do
+		lab_exec cl "$FORGE" -I "$LAB_IF" -s "${LAB_IP4[cl]}" -d "$dst" \
+		    -r 51 -p "$p" -a "$ROLE_VIP" -n 5 -g 200000 >/dev/null ||
+		    t_fail "forged: forge sent priority $p to $dst" "forge failed"
+	done
+done
+t_check "forged: the VIP stays on h1, h2 and h3 follow h1" \
+    "VIP on $(lab_who_has_vip "$ROLE_VIP" | tr '\n' ' '), h2 $(dbvip_state h2 vip1), h3 $(dbvip_state h3 vip1)" \
+    lab_holds_for "VIP on h1" 3 eval 'lab_vip_only_on h1 "$ROLE_VIP" &&
+    role_backups h2 h3 && role_replicates_from h2 h1 && role_replicates_from h3 h1'
+D1=$(( $(peer_drops h2) + $(peer_drops h3) ))
+t_check "forged: h2 and h3 dropped them as not a peer ($((D1 - D0)) drops)" \
+    "$((D1 - D0)) drops" test "$((D1 - D0))" -ge 20
 
 waits_for_h1() {
 	dbvip_field "$1" vip1 .role.hold | grep -q "${LAB_IP4[h1]}"
