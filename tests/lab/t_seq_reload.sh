@@ -51,7 +51,10 @@ declare -A GARP=([h1]=2 [h2]=2 [h3]=2)
 seq_conf() {
 	local f
 	f=$(role_conf "$1") || return 1
-	sed -i "s/^role = replication\$/&\npromote_sql = $PROMOTE_SQL\ndemote_timeout = 8/" "$f"
+	# peer_timeout 2: the freshness step waits that long for the dead
+	# primary's database, so the window before read_only=OFF is wide
+	# enough for the poll below even on a loaded machine.
+	sed -i "s/^role = replication\$/&\npromote_sql = $PROMOTE_SQL\ndemote_timeout = 8\npeer_timeout = 2/" "$f"
 	grep -q '^promote_sql = ' "$f" || return 1
 	printf 'garp_repeat = %s\n' "${GARP[$1]}" >>"$f"
 	echo "$f"
@@ -102,7 +105,8 @@ seq_in_sql() { role_step_is "$1" promote_sql; }
 seq_before_rw() {
 	case $(dbvip_field "$1" vip1 .role.last_step 2>/dev/null) in
 	"show slave status"|"peer freshness"|"semi-sync kill timeout"|\
-	"master_gtid_wait"|"stop slave"|"sql thread stopped") return 0 ;;
+	"start sql thread"|"master_gtid_wait"|"stop slave"|\
+	"sql thread stopped") return 0 ;;
 	esac
 	return 1
 }
