@@ -124,6 +124,23 @@ agent_state() {
 }
 agent_state_is() { [ "$(agent_state "$1" "$2")" = "$3" ]; }
 
+# lab_agent_alive HOST: HOST's agent was started and has not exited.
+lab_agent_alive() { [ -n "${LAB_AGENT[$1]:-}" ] && lab_alive "${LAB_AGENT[$1]}"; }
+
+# lab_states VIP [EXTRA]: the picture of the group for a message, one line:
+# every agent host's state of vip1 ("-" when it does not answer), followed
+# by what "EXTRA HOST" prints when EXTRA is given, then the hosts that hold
+# VIP, e.g. "h1=MASTER h2=BACKUP/120 h3=FAULT/110 VIP on: h1".
+lab_states() {
+	local vip=$1 extra=${2:-} h out=""
+	for h in "${LAB_HOSTS[@]}"; do
+		out+="$h=$(agent_state "$h" vip1 2>/dev/null || echo -)"
+		[ -n "$extra" ] && out+=$("$extra" "$h" 2>/dev/null)
+		out+=" "
+	done
+	echo "${out}VIP on: $(lab_who_has_vip "$vip" | tr '\n' ' ')"
+}
+
 # lab_crash_agent HOST [nowait]: the agent dies without a word (kill -9).
 # For keepalived, SIGKILL of the parent alone makes the VRRP child send a
 # priority-0 advert, so: STOP the parent, KILL its children, KILL it.

@@ -68,6 +68,16 @@ t_check() {
 	if "$@"; then t_pass "$name"; else t_fail "$name" "$why"; fi
 }
 
+# t_ok NAME CMD...: PASS if CMD succeeds; else FAIL with the command as the
+# reason, and return 1 (so the caller can show what it got).
+t_ok() {
+	local name=$1
+	shift
+	"$@" && { t_pass "$name"; return 0; }
+	t_fail "$name" "failed: $*"
+	return 1
+}
+
 # t_summary: one line, and the exit status: 0 only if nothing failed and
 # something passed.
 t_summary() {

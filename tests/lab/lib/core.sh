@@ -22,6 +22,13 @@ lab_now_ms() {
 	echo $(( ${up%.*} * 1000 + 10#${up#*.} * 10 ))
 }
 
+# Wall-clock milliseconds since the epoch (to compare with times a program
+# printed), from bash's own clock: no fork.
+lab_wall_ms() {
+	local us=${EPOCHREALTIME/[.,]/}
+	echo $(( us / 1000 ))
+}
+
 # Seconds (decimal allowed) -> milliseconds.
 lab_s_to_ms() {
 	awk -v s="$1" 'BEGIN { printf "%d\n", s * 1000 }'

@@ -307,3 +307,33 @@ lab_galera_start() {
 	fi
 }
 
+
+# ------------------------------------------------ checkrun
+
+# lab_checkrun_bin: build tests/lab/checkrun.c with checks/*.c once per run
+# (CHECKRUN_CFLAGS overrides its -O2 -g, e.g. to add sanitizers) and print
+# its path.  It runs the checks against a server and prints one line
+#   RESULT run=N ok=0|1 errno=E latency_ms=L ... msg=TEXT
+# per run.
+lab_checkrun_bin() {
+	local bin="$LAB_TMP/checkrun"
+	if [ ! -x "$bin" ]; then
+		# shellcheck disable=SC2046,SC2086 # flags are word-split
+		gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+		    -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+		    -Wformat=2 -Werror ${CHECKRUN_CFLAGS:--O2 -g} -o "$bin" \
+		    "$LAB_DIR/checkrun.c" "$LAB_REPO"/checks/*.c \
+		    $(pkg-config --cflags --libs libmariadb) >&2 || return 1
+	fi
+	echo "$bin"
+}
+
+# lab_field NAME LINE: the value of NAME= in a checkrun RESULT line ("msg"
+# is the rest of the line).
+lab_field() {
+	if [ "$1" = msg ]; then
+		sed -n 's/.* msg=//p' <<<"$2"
+	else
+		sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p" <<<"$2"
+	fi
+}

@@ -27,13 +27,10 @@ lab_probe_start() {
 	local vip=${1%/*} old=$2 timeout=${3:-20000} bin
 	bin=$(lab_probe_bin) || return 1
 	LAB_PROBE_OUTF="$LAB_TMP/probe.out"
-	# Not lab_exec: a backgrounded function would be a subshell and $!
-	# its PID; `ip netns exec` execs, so $! is the probe itself.
-	ip netns exec "$(lab_ns "$LAB_CLIENT")" "$bin" -i "$LAB_IF" -t "$vip" \
-	    -s "${LAB_IP4[$LAB_CLIENT]}" -o "$old" -w "$timeout" \
-	    >"$LAB_PROBE_OUTF" 2>"$LAB_PROBE_OUTF.err" &
-	LAB_PROBE_PID=$!
-	lab_own "$LAB_PROBE_PID"
+	lab_bg "$LAB_CLIENT" "$LAB_PROBE_OUTF" "$LAB_PROBE_OUTF.err" "$bin" \
+	    -i "$LAB_IF" -t "$vip" -s "${LAB_IP4[$LAB_CLIENT]}" -o "$old" \
+	    -w "$timeout" || return 1
+	LAB_PROBE_PID=$LAB_BG_PID
 	lab_wait_for "probe ready" 5 grep -qx ready "$LAB_PROBE_OUTF"
 }
 
@@ -106,11 +103,9 @@ role_now() { "$ROLE_DBLOAD" now; }
 role_writer_start() {
 	local secs=${1:-120}
 	ROLE_WLOG="$LAB_TMP/writer.$(role_now).log"
-	ip netns exec "$(lab_ns "$LAB_CLIENT")" "$ROLE_DBLOAD" writer \
-	    "$ROLE_VIP" "$LAB_DB_PORT" app "$ROLE_APP_PW" "$secs" \
-	    >"$ROLE_WLOG" 2>&1 &
-	ROLE_WPID=$!
-	lab_own "$ROLE_WPID"
+	lab_bg "$LAB_CLIENT" "$ROLE_WLOG" "$ROLE_WLOG" "$ROLE_DBLOAD" writer \
+	    "$ROLE_VIP" "$LAB_DB_PORT" app "$ROLE_APP_PW" "$secs" || return 1
+	ROLE_WPID=$LAB_BG_PID
 	lab_wait_for "first acknowledged write" 10 grep -q '^ack ' "$ROLE_WLOG"
 }
 

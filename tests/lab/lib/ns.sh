@@ -30,6 +30,23 @@ lab_exec() {
 	ip netns exec "$ns" "$@"
 }
 
+# lab_bg HOST OUT ERR CMD...: start CMD in HOST's namespace in the
+# background, stdout to OUT and stderr to ERR (ERR may be OUT), both
+# truncated; sets LAB_BG_PID, owned by this run (`ip netns exec` execs, so
+# it is CMD's own PID).  Not for $(...): the process must stay our child.
+lab_bg() {
+	local ns out=$2 err=$3
+	ns=$(lab_ns "$1") || return 1
+	shift 3
+	if [ "$err" = "$out" ]; then
+		ip netns exec "$ns" "$@" >"$out" 2>&1 &
+	else
+		ip netns exec "$ns" "$@" >"$out" 2>"$err" &
+	fi
+	LAB_BG_PID=$!
+	lab_own "$LAB_BG_PID"
+}
+
 # lab_bridge: the shared L2 segment, in its own namespace "$P-br".
 lab_bridge() {
 	local ns="$P-br"
@@ -210,10 +227,9 @@ lab_nft_vrrp_drops() {
 # belong to the subshell).  Stop with lab_capture_stop.
 lab_capture() {
 	local h=$1 f=$2
-	ip netns exec "$(lab_ns "$h")" tcpdump -i "$LAB_IF" -U -w "$f" -s 0 \
-	    'ip proto 112 or ip6 proto 112' >"$f.log" 2>&1 &
-	LAB_CAPTURE_PID=$!
-	lab_own "$LAB_CAPTURE_PID"
+	lab_bg "$h" "$f.log" "$f.log" tcpdump -i "$LAB_IF" -U -w "$f" -s 0 \
+	    'ip proto 112 or ip6 proto 112' || return 1
+	LAB_CAPTURE_PID=$LAB_BG_PID
 	lab_wait_for "tcpdump on $h" 5 grep -q 'listening on' "$f.log"
 }
 
