@@ -202,8 +202,7 @@ if wait_line "$T/stop.out" 'run=1 ' 5; then
 	lab_db_thaw h1
 fi
 wait_line "$T/stop.out" '^DONE' 8
-lab_kill "$dp" TERM
-lab_wait_exit "$dp" 5
+lab_stop "$dp"
 cat "$T/stop.out" >>"$OUT"
 r=$(grep 'run=2 ' "$T/stop.out")
 r3=$(grep 'run=3 ' "$T/stop.out")
@@ -246,8 +245,7 @@ lab_wait_for "5 failed connects" 6 failed_connects 5 ||
 lab_db_restart h1 || t_fail restart "mariadbd did not restart"
 ready=$(lab_wall_ms)
 wait_line "$T/k9.out" '^DONE' 12
-lab_kill "$dp" TERM
-lab_wait_exit "$dp" 5
+lab_stop "$dp"
 cat "$T/k9.out" >>"$OUT"
 r=$(grep 'run=1 ' "$T/k9.out")
 if [ "$(lab_field ok "$r")" = 0 ] && [ "$(lab_field errno "$r")" = 2002 ] &&

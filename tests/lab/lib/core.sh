@@ -103,6 +103,13 @@ lab_wait_exit() {
 }
 lab_not_alive() { ! lab_alive "$1"; }
 
+# lab_stop PID [SIGNAL [TIMEOUT_S]]: signal one of our processes (TERM)
+# and wait (bounded, 5 s) until it has exited.
+lab_stop() {
+	lab_kill "$1" "${2:-TERM}"
+	lab_wait_exit "$1" "${3:-5}"
+}
+
 # lab_stop_owned: TERM every process this run started (its children too,
 # stopped ones woken first), wait up to 3 s each, then KILL what is left.
 lab_stop_owned() {

@@ -109,10 +109,7 @@ role_writer_start() {
 	lab_wait_for "first acknowledged write" 10 grep -q '^ack ' "$ROLE_WLOG"
 }
 
-role_writer_stop() {
-	lab_kill "$ROLE_WPID" TERM
-	lab_wait_exit "$ROLE_WPID" 5
-}
+role_writer_stop() { lab_stop "$ROLE_WPID"; }
 
 role_sampler_start() {
 	local h specs=()
@@ -126,10 +123,7 @@ role_sampler_start() {
 	lab_wait_for "sampler" 5 grep -q . "$ROLE_SLOG"
 }
 
-role_sampler_stop() {
-	lab_kill "$ROLE_SPID" TERM
-	lab_wait_exit "$ROLE_SPID" 5
-}
+role_sampler_stop() { lab_stop "$ROLE_SPID"; }
 
 # Two hosts writable, or holding the VIP, at the same time, by the
 # sampler's evidence.  A run of consecutive "w" samples of one host proves

@@ -233,10 +233,7 @@ lab_capture() {
 	lab_wait_for "tcpdump on $h" 5 grep -q 'listening on' "$f.log"
 }
 
-lab_capture_stop() {
-	lab_kill "$1" INT
-	lab_wait_exit "$1" 5
-}
+lab_capture_stop() { lab_stop "$1" INT; }
 
 # lab_adverts FILE SRC VRID: the VRRP adverts in capture FILE sent by
 # address SRC for VRID, one "EPOCH PRIORITY" per line (wall-clock capture
