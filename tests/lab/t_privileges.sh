@@ -113,14 +113,6 @@ master_with() {
 	    lab_vip_only_on "$1" "$3"
 }
 
-states() {
-	local h out=""
-	for h in h1 h2 h3; do
-		out+="$h=$(dbvip_state "$h" vip1 2>/dev/null || echo -) "
-	done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
-
 # conf_with_user HOST PRIO USER: a config for the shared instance vip1
 # with "user = USER" in [global]; prints the path.
 conf_with_user() {
@@ -166,7 +158,7 @@ if lab_wait_for "h1 MASTER with the VIP" 10 master_with h1 vip1 "$VIP" &&
     lab_wait_for "h2 BACKUP" 5 agent_state_is h2 vip1 BACKUP; then
 	t_pass elect
 else
-	t_fail elect "$(states)"
+	t_fail elect "$(lab_states "$VIP")"
 fi
 
 # (Not lab_crash_agent: with set -u it trips over its unset "kids" for a
@@ -180,7 +172,7 @@ if lab_wait_for "h2 MASTER with the VIP" 8 master_with h2 vip1 "$VIP" &&
     lab_wait_for "client ARP -> h2" 5 client_sees "$VIP" h2; then
 	t_pass crash
 else
-	t_fail crash "$(states); h2 log: $(tail -n 3 "${LAB_LOG[h2]}" | tr '\n' ' ')"
+	t_fail crash "$(lab_states "$VIP"); h2 log: $(tail -n 3 "${LAB_LOG[h2]}" | tr '\n' ' ')"
 fi
 
 # --- started like the systemd unit: as dbvip with ambient capabilities ---
@@ -225,7 +217,7 @@ if lab_wait_exit "${LAB_AGENT[h2]}" 10 &&
     lab_wait_for "h3 MASTER with the VIP" 8 master_with h3 vip1 "$VIP"; then
 	t_pass sigterm
 else
-	t_fail sigterm "$(states); VIP6 on: $(lab_who_has_vip "$VIP6" | tr '\n' ' ')"
+	t_fail sigterm "$(lab_states "$VIP"); VIP6 on: $(lab_who_has_vip "$VIP6" | tr '\n' ' ')"
 fi
 
 # --- a user that does not exist -------------------------------------------
