@@ -19,6 +19,14 @@
 #                       (RESET SLAVE ALL)
 #   app@198.51.100.%    SELECT, INSERT on app.* (the application)
 
+# role_init: the start of every role test: SKIP without dbvipd or
+# mariadb-server, then the run (lab_init) and three hosts with the client.
+role_init() {
+	lab_require dbvipd "${ROLE_NEEDS:-mariadb}"
+	lab_init
+	lab_topology 3
+}
+
 ROLE_VIP=198.51.100.100
 ROLE_ADM_PW='Lab-adm.7f3a91'
 ROLE_APP_PW='Lab-app.5c2e08'
@@ -181,4 +189,28 @@ role_new_primary() {
 	local h
 	h=$(role_vip_holder) || return 1
 	[ "$h" != "$1" ] && role_is_primary "$h"
+}
+
+# role_start_all ACKS [nosampler]: the usual start of a role test: the
+# servers and accounts, the agents' cold start, the sampler (unless
+# "nosampler") and the writer, until ACKS writes are acknowledged.  On
+# failure: a FAIL line, the summary, exit 1.
+role_start_all() {
+	local acks=$1
+	if ! role_db_setup || ! role_agents_start; then
+		t_fail "setup" "did not start"
+		t_summary
+		exit 1
+	fi
+	if [ "${2:-}" != nosampler ] && ! role_sampler_start; then
+		t_fail "setup: sampler" "no sample: $(head -c 300 "$ROLE_SLOG")"
+		t_summary
+		exit 1
+	fi
+	if ! role_writer_start 300 ||
+	    ! lab_wait_for "$acks acks" 10 role_acks_ge "$acks"; then
+		t_fail "setup: writer" "fewer than $acks acknowledged writes: $(role_acks)"
+		t_summary
+		exit 1
+	fi
 }

@@ -9,10 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip checks "needs root (mariadbd --user=mysql)"
-	exit 0
-fi
+lab_require root
 for p in mariadbd mariadb-install-db mariadb gcc pkg-config; do
 	if ! command -v "$p" >/dev/null; then
 		t_skip checks "$p not installed"

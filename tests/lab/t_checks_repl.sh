@@ -11,10 +11,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip checks_repl "needs root (mariadbd --user=mysql)"
-	exit 0
-fi
+lab_require root
 for p in mariadbd mariadb-install-db mariadb gcc pkg-config; do
 	command -v "$p" >/dev/null ||
 	    { t_skip checks_repl "$p not installed"; exit 0; }

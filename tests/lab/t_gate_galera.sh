@@ -28,14 +28,7 @@ set -u
 VIP=198.51.100.100/24
 declare -A PRIO=([h1]=150 [h2]=120 [h3]=110)
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_gate_galera: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 0
-fi
-if ! lab_have_galera; then
-	echo "SKIP t_gate_galera: mariadb-server, galera-4 or rsync not installed"
-	exit 0
-fi
+lab_require dbvipd galera
 
 lab_init
 lab_topology 3

@@ -47,10 +47,7 @@ declare -A PRIO=([h1]=150 [h2]=120 [h3]=110)
 # freeze; plus 0.3 s for scheduling and the 20 ms polls.
 FREEZE_FAULT_MS=1800
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_gate_repl: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 0
-fi
+lab_require dbvipd
 if ! lab_have_mariadb || ! command -v tshark >/dev/null; then
 	echo "SKIP t_gate_repl: mariadb-server or tshark not installed"
 	exit 0

@@ -29,10 +29,7 @@ DOWN_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a }')
 ELECT_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a + 6 }')
 HOLD_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a + 1 }')
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_guards: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
+lab_require dbvipd
 
 LAB_PREFIX=${LAB_PREFIX:-hq$$}
 LAB_PREFIX=${LAB_PREFIX:0:8}

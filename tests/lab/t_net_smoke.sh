@@ -14,10 +14,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	t_skip net_smoke "needs root"
-	exit 77
-fi
+lab_require root
 lab_init
 TMP=$LAB_TMP
 

@@ -33,28 +33,20 @@ VERSION=$(sed -n 's/^## \[\([0-9][^]]*\)\].*/\1/p' "$REPO/CHANGELOG.md" | head -
 INSTALLED_BY_US=0
 USER_EXISTED=1
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP t_package: needs root (dpkg -i, namespaces)"
-	exit 77
-fi
+lab_require root
 
 lab_init
 
+# Run by lab_cleanup once our processes are gone.
 t_cleanup() {
-	local rc=$?
-	set +e
-	lab_stop_owned
 	if [ "$INSTALLED_BY_US" = 1 ] && dpkg-query -W dbvip >/dev/null 2>&1; then
-		dpkg -P dbvip >/dev/null 2>&1 || echo "# dpkg -P dbvip failed" >&2
+		dpkg -P dbvip >/dev/null 2>&1 || lab_log "dpkg -P dbvip failed"
 	fi
 	if [ "$USER_EXISTED" = 0 ] && getent passwd dbvip >/dev/null; then
-		userdel dbvip 2>/dev/null || echo "# could not remove user dbvip" >&2
-		getent group dbvip >/dev/null && groupdel dbvip 2>/dev/null
+		lab_remove_user dbvip
 	fi
-	(exit "$rc")
-	lab_cleanup
 }
-trap t_cleanup EXIT
+LAB_ON_EXIT=t_cleanup
 
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }

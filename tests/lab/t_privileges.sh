@@ -35,33 +35,15 @@ WANT_CAPS=0000000000003000
 USER_NAME=dbvip
 CREATED_USER=0
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP t_privileges: needs root"
-	exit 77
-fi
-if ! lab_have_dbvipd; then
-	echo "SKIP t_privileges: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
+lab_require root dbvipd
 
 lab_init
 
-# Our processes must be gone before userdel (it refuses a user that still
-# runs something); then the lab's own cleanup, with our exit status.
+# Run by lab_cleanup once our processes are gone.
 t_cleanup() {
-	local rc=$?
-	set +e
-	lab_stop_owned
-	if [ "$CREATED_USER" = 1 ]; then
-		userdel "$USER_NAME" 2>/dev/null ||
-		    echo "# could not remove user $USER_NAME" >&2
-		getent group "$USER_NAME" >/dev/null &&
-		    groupdel "$USER_NAME" 2>/dev/null
-	fi
-	(exit "$rc")
-	lab_cleanup
+	[ "$CREATED_USER" = 1 ] && lab_remove_user "$USER_NAME"
 }
-trap t_cleanup EXIT
+LAB_ON_EXIT=t_cleanup
 
 if ! getent passwd "$USER_NAME" >/dev/null; then
 	useradd --system --user-group --no-create-home --home-dir /nonexistent \

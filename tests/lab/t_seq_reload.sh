@@ -29,17 +29,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_seq_reload: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
-if ! lab_have_mariadb; then
-	echo "SKIP t_seq_reload: mariadb-server not installed"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
+role_init
 
 # promote_sql is bounded like every role statement (2 s, ROLE_STMT_MS in
 # agent/role_int.h): 1.5 s is as slow as it may be.

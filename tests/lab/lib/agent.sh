@@ -252,6 +252,24 @@ lab_start_agent() {
 # Does this machine have dbvipd (and dbvipctl) to test?
 lab_have_dbvipd() { [ -x "$DBVIPD" ] && [ -x "$DBVIPCTL" ]; }
 
+# lab_require WHAT...: SKIP this script (exit 77) unless every WHAT is
+# here: root, dbvipd, mariadb (mariadb-server), galera (and rsync).
+lab_require() {
+	local w why=
+	for w in "$@"; do
+		case $w in
+		root) [ "$(id -u)" = 0 ] || why="needs root" ;;
+		dbvipd) lab_have_dbvipd || why="no $DBVIPD / $DBVIPCTL (build first)" ;;
+		mariadb) lab_have_mariadb || why="mariadb-server not installed" ;;
+		galera) lab_have_galera || why="needs mariadb-server, galera-4, rsync" ;;
+		*) lab_die "lab_require: unknown $w" ;;
+		esac
+		[ -z "$why" ] && continue
+		t_skip "$LAB_SCRIPT" "$why"
+		exit 77
+	done
+}
+
 # Priorities by host for lab_group_start (override per test).
 declare -A LAB_PRIO=([h1]=150 [h2]=120 [h3]=100)
 declare -A LAB_CONF=()		# host name -> its agent's config

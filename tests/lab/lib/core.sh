@@ -130,12 +130,22 @@ lab_stop_owned() {
 	done
 }
 
+# lab_remove_user NAME: delete a system user (and its group) the test made.
+lab_remove_user() {
+	userdel "$1" 2>/dev/null || lab_log "could not remove user $1"
+	getent group "$1" >/dev/null && groupdel "$1" 2>/dev/null
+	return 0
+}
+
 lab_cleanup() {
 	local rc=$? ns
 	trap - EXIT INT TERM
 	set +e
 	# Stop agents first so they can leave cleanly, then anything else.
 	lab_stop_owned
+	# The script's own clean-up (LAB_ON_EXIT names a function), once our
+	# processes are gone (userdel refuses a user that still runs one).
+	[ -n "${LAB_ON_EXIT:-}" ] && "$LAB_ON_EXIT"
 	if [ -n "${P:-}" ]; then
 		for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
 			case $ns in

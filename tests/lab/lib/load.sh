@@ -178,6 +178,18 @@ role_sampler_violations() {
 
 role_samples() { wc -l <"$ROLE_SLOG"; }
 
+# role_check_exclusive NAME: the sampler's verdict as one check: PASS
+# "NAME: never two writable, never two VIP holders (N samples)", or FAIL
+# with the overlaps role_sampler_violations found.
+role_check_exclusive() {
+	local bad
+	if bad=$(role_sampler_violations); then
+		t_pass "$1: never two writable, never two VIP holders ($(role_samples) samples)"
+	else
+		t_fail "$1: two writable / VIP holders" "$bad"
+	fi
+}
+
 # Acknowledged ids missing on HOST (one per line).
 role_lost_acks() {
 	lab_sql "$1" "SELECT id FROM app.w" | sort -n >"$LAB_TMP/present"
