@@ -152,30 +152,31 @@ else
 	t_fail script_exit "$r"
 fi
 
-# A TERM-able script: ends at the timeout.  The message's first line is
-# the shell's PID (the process group), which must be gone afterwards.
-r=$(run s3 -t script -T 500 -c 'echo $$; exec sleep 30')
-lat=$(lab_field latency_ms "$r")
-pg=$(lab_field msg "$r" | sed -n 's/.*SIGTERM: \([0-9]*\)$/\1/p')
-if [ "$(lab_field ok "$r")" = 0 ] && [ -n "$pg" ] &&
-    awk -v l="$lat" 'BEGIN { exit !(l >= 500 && l < 700) }' &&
-    lab_wait_for "group $pg gone" 2 group_gone "$pg"; then
-	t_pass "script timeout killed with SIGTERM at $lat ms (timeout 500)"
-else
-	t_fail script_timeout "$r"
-fi
+# script_killed NAME OUT SIGNAL MIN_MS SCRIPT: a script run with a 500 ms
+# timeout is killed with SIGNAL after between MIN_MS and MIN_MS + 200 ms.
+# The message's first line is the shell's PID (the process group), which
+# must be gone afterwards.  Sets LAT.
+script_killed() {
+	local r pg
+	r=$(run "$2" -t script -T 500 -c "$5")
+	LAT=$(lab_field latency_ms "$r")
+	pg=$(lab_field msg "$r" | sed -n "s/.*$3: \([0-9]*\)\$/\1/p")
+	if [ "$(lab_field ok "$r")" = 0 ] && [ -n "$pg" ] &&
+	    awk -v l="$LAT" -v m="$4" 'BEGIN { exit !(l >= m && l < m + 200) }' &&
+	    lab_wait_for "group $pg gone" 2 group_gone "$pg"; then
+		return 0
+	fi
+	t_fail "$1" "$r"
+	return 1
+}
 
+# A TERM-able script: ends at the timeout.
+script_killed script_timeout s3 SIGTERM 500 'echo $$; exec sleep 30' &&
+    t_pass "script timeout killed with SIGTERM at $LAT ms (timeout 500)"
 # One that ignores TERM: SIGKILL after the 1 s grace, whole group gone.
-r=$(run s4 -t script -T 500 -c 'trap "" TERM; echo $$; sleep 30; echo late')
-lat=$(lab_field latency_ms "$r")
-pg=$(lab_field msg "$r" | sed -n 's/.*SIGKILL: \([0-9]*\)$/\1/p')
-if [ "$(lab_field ok "$r")" = 0 ] && [ -n "$pg" ] &&
-    awk -v l="$lat" 'BEGIN { exit !(l >= 1500 && l < 1700) }' &&
-    lab_wait_for "group $pg gone" 2 group_gone "$pg"; then
-	t_pass "script ignoring TERM killed with SIGKILL at $lat ms (timeout 500 + grace 1000)"
-else
-	t_fail script_timeout_kill "$r"
-fi
+script_killed script_timeout_kill s4 SIGKILL 1500 \
+    'trap "" TERM; echo $$; sleep 30; echo late' &&
+    t_pass "script ignoring TERM killed with SIGKILL at $LAT ms (timeout 500 + grace 1000)"
 
 # 300 kB of output (more than a pipe holds) must not stall the child.
 r=$(run s5 -t script -T 3000 -c 'head -c 300000 /dev/zero | tr "\0" x; echo; echo done >&2')

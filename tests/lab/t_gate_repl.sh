@@ -96,31 +96,11 @@ prio_of() { printf '/%s' "$(dbvip_field "$1" vip1 .effective_priority || echo -)
 
 # only_master HOST: HOST is the vip1 master, the others BACKUP, and only
 # HOST holds the VIP.
-only_master() {
-	local m=$1 h
-	for h in h1 h2 h3; do
-		if [ "$h" = "$m" ]; then
-			dbvip_state "$h" vip1 | grep -qx MASTER || return 1
-		else
-			dbvip_state "$h" vip1 | grep -qx BACKUP || return 1
-		fi
-	done
-	lab_vip_only_on "$m" "$VIP"
-}
+only_master() { lab_only_master "$1" "$VIP"; }
 
 # sole_master HOST: HOST is the vip1 master, nobody else is (FAULT or
 # BACKUP), and only HOST holds the VIP.
-sole_master() {
-	local m=$1 h
-	for h in h1 h2 h3; do
-		if [ "$h" = "$m" ]; then
-			dbvip_state "$h" vip1 | grep -qx MASTER || return 1
-		else
-			dbvip_state "$h" vip1 | grep -qx MASTER && return 1
-		fi
-	done
-	lab_vip_only_on "$m" "$VIP"
-}
+sole_master() { lab_only_master "$1" "$VIP" not-MASTER; }
 
 # Times HOST's agent logged entering MASTER (any instance) so far.
 masters_logged() { grep -c -- '-> MASTER' "${LAB_LOG[$1]}"; }

@@ -156,9 +156,7 @@ deb_tests() {
 		t_fail deb_elect "h1=$(agent_state h1 db_vip) h2=$(agent_state h2 db_vip) VIP on $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
 	fi
 
-	lab_kill "$pid" KILL
-	lab_wait_exit "$pid" 5
-	lab_exec h1 ip addr del "$VIP" dev "$LAB_IF" 2>/dev/null
+	lab_crash_agent_clear h1 "$VIP"
 	if lab_wait_for "h2 MASTER with the VIP" 8 lab_vip_only_on h2 "$VIP" &&
 	    lab_wait_for "client ARP -> h2" 5 client_sees "$VIP" h2; then
 		t_pass deb_move

@@ -143,13 +143,7 @@ else
 	t_fail elect "$(lab_states "$VIP")"
 fi
 
-# (Not lab_crash_agent: with set -u it trips over its unset "kids" for a
-# dbvipd agent.)
-lab_kill "${LAB_AGENT[h1]}" KILL
-lab_wait_exit "${LAB_AGENT[h1]}" 5
-# kill -9 leaves the VIP on h1's interface (no agent to remove it); take it
-# away so that "only on h2" is what the check sees.
-lab_exec h1 ip addr del "$VIP" dev "$LAB_IF" 2>/dev/null
+lab_crash_agent_clear h1 "$VIP"
 if lab_wait_for "h2 MASTER with the VIP" 8 master_with h2 vip1 "$VIP" &&
     lab_wait_for "client ARP -> h2" 5 client_sees "$VIP" h2; then
 	t_pass crash

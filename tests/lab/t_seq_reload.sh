@@ -139,8 +139,6 @@ seq_fenced_without_vip() {
 	    ! lab_vip_on "$1" "$ROLE_VIP"
 }
 
-dctl() { lab_exec "$1" "$DBVIPCTL" -s "${LAB_SOCK[$1]}" "${@:2}"; }
-
 # ---------------------------------------------------------------- cold start
 if ! role_db_setup; then
 	t_fail "setup" "replication set did not start"
@@ -246,7 +244,7 @@ if ! lab_wait_for "the slow write running" 5 seq_slow_running; then
 	t_fail "demote: a slow write on $NEWP" "$(cat "$LAB_TMP/slow.out")"
 fi
 DEMOTE_T=$(role_now)
-dctl "$NEWP" maintenance on >/dev/null
+dbvip_ctl "$NEWP" maintenance on >/dev/null
 if lab_wait_for "$NEWP fencing" 5 role_state_is "$NEWP" fencing; then
 	seq_hup "$NEWP"
 	t_check "demote: SIGHUP to $NEWP while it fences; the VIP stays until fenced" \

@@ -52,9 +52,10 @@ lab_start_dbvipd() {
 }
 
 # dbvip_status HOST: dbvipctl status --json of HOST's agent.
-dbvip_status() {
-	lab_exec "$1" "$DBVIPCTL" -s "${LAB_SOCK[$1]}" status --json
-}
+dbvip_status() { dbvip_ctl "$1" status --json; }
+
+# dbvip_ctl HOST ARGS...: dbvipctl ARGS against HOST's agent.
+dbvip_ctl() { lab_exec "$1" "$DBVIPCTL" -s "${LAB_SOCK[$1]}" "${@:2}"; }
 
 # dbvip_field HOST INSTANCE JQ: one field of one instance, e.g. '.state'.
 dbvip_field() {
@@ -127,6 +128,25 @@ agent_state_is() { [ "$(agent_state "$1" "$2")" = "$3" ]; }
 # lab_agent_alive HOST: HOST's agent was started and has not exited.
 lab_agent_alive() { [ -n "${LAB_AGENT[$1]:-}" ] && lab_alive "${LAB_AGENT[$1]}"; }
 
+# lab_only_master HOST VIP [OTHERS [live]]: HOST's agent is MASTER of vip1,
+# every other agent host is OTHERS (BACKUP, the default, or not-MASTER),
+# and only HOST holds VIP.  With "live", agents that have exited are left
+# out of the count.
+lab_only_master() {
+	local m=$1 vip=$2 others=${3:-BACKUP} live=${4:-} h
+	for h in "${LAB_HOSTS[@]}"; do
+		[ "$live" = live ] && ! lab_agent_alive "$h" && continue
+		if [ "$h" = "$m" ]; then
+			agent_state_is "$h" vip1 MASTER || return 1
+		elif [ "$others" = not-MASTER ]; then
+			agent_state_is "$h" vip1 MASTER && return 1
+		else
+			agent_state_is "$h" vip1 "$others" || return 1
+		fi
+	done
+	lab_vip_only_on "$m" "$vip"
+}
+
 # lab_states VIP [EXTRA]: the picture of the group for a message, one line:
 # every agent host's state of vip1 ("-" when it does not answer), followed
 # by what "EXTRA HOST" prints when EXTRA is given, then the hosts that hold
@@ -159,6 +179,15 @@ lab_crash_agent() {
 	for pid in $kids; do
 		lab_wait_exit "$pid" 5
 	done
+}
+
+# lab_crash_agent_clear HOST VIP: lab_crash_agent, then take away the VIP
+# the dead agent left on HOST's interface, as a crashed host would not
+# answer for it, so that "only on the new master" is what checks see.
+lab_crash_agent_clear() {
+	lab_crash_agent "$1" || return 1
+	lab_exec "$1" ip addr del "$2" dev "$LAB_IF" 2>/dev/null
+	return 0
 }
 
 # lab_stop_agent HOST: a clean stop (SIGTERM), waited for.
