@@ -38,12 +38,6 @@ lab_topology 3
 
 # ------------------------------------------------------------------ helpers
 
-dctl() {
-	local h=$1
-	shift
-	lab_exec "$h" "$DBVIPCTL" -s "${LAB_SOCK[$h]}" "$@"
-}
-
 # For lab_states: HOST's fault reasons.
 faults_of() { printf '[%s]' "$(dbvip_field "$1" vip1 '.fault | join(",")')"; }
 
@@ -161,7 +155,7 @@ t_check "hooks: status shows no failures, queue empty" \
 	[ "$(dbvip_field h1 vip1 .notify.runs)" -ge 4 ]'
 
 # ------------------------------------------------------------------ maintenance
-r=$(dctl h1 maintenance on)
+r=$(dbvip_ctl h1 maintenance on)
 t_check "maintenance: 'maintenance on' answers ok" "$r" eval '[[ $r == ok:* ]]'
 t_check "maintenance: VIP moves to h2" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h2 master" "$ELECT_S" master_is h2
@@ -173,16 +167,16 @@ t_check "maintenance: h1 stays out (no VIP, FAULT) for ${HOLD_S}s" "$(lab_states
     lab_holds_for "h1 out" "$HOLD_S" eval 'fault_has h1 maintenance && master_is h2'
 t_check "maintenance: h1 ran notify_fault" "$(tail -n 4 "$LAB_TMP/h1.hk")" \
     lab_wait_for "h1 FAULT hooks" 5 grep -qx "end notify INSTANCE vip1 FAULT 150" "$LAB_TMP/h1.hk"
-r=$(dctl h1 maintenance off)
+r=$(dbvip_ctl h1 maintenance off)
 t_check "maintenance: 'maintenance off' answers ok" "$r" eval '[[ $r == ok:* ]]'
 t_check "maintenance: off -> h1 preempts back" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h1 master again" "$ELECT_S" master_is h1
-r=$(dctl h1 maintenance sideways)
+r=$(dbvip_ctl h1 maintenance sideways)
 t_check "maintenance: a bad argument is an error (exit 1)" "$r" \
-    eval '[[ $r == error:* ]] && ! dctl h1 maintenance sideways >/dev/null'
+    eval '[[ $r == error:* ]] && ! dbvip_ctl h1 maintenance sideways >/dev/null'
 
 # ------------------------------------------------------------------ lock
-r=$(dctl h2 lock)
+r=$(dbvip_ctl h2 lock)
 t_check "lock: 'lock' answers ok" "$r" eval '[[ $r == ok:* ]]'
 touch "$LAB_TMP/h3.lock"
 t_check "lock: h2 (command) and h3 (lock_file) leave the election, h1 keeps the VIP" \
@@ -194,7 +188,7 @@ crash h1
 t_check "lock: master killed, nobody takes the VIP for ${HOLD_S}s" "$(lab_states "$VIP" faults_of)" \
     lab_holds_for "no takeover" "$HOLD_S" eval '
 	vip_not_on h2 h3 && fault_has h2 guard && fault_has h3 guard'
-r=$(dctl h2 unlock)
+r=$(dbvip_ctl h2 unlock)
 t_check "lock: 'unlock' answers ok" "$r" eval '[[ $r == ok:* ]]'
 t_check "lock: unlock on h2 -> h2 takes over, h3 (lock_file) still out" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h2 master" "$ELECT_S" eval 'master_is h2 && fault_has h3 guard'
@@ -229,13 +223,13 @@ t_check "block: h3 saw the failover and is blocked (~30 s left)" \
 	    "BEGIN { exit !(s > 20 && s <= 30) }"'
 t_check "block: the new master is not affected" "$(lab_states "$VIP" faults_of)" eval '
 	master_is h2 && ! dbvip_field h2 vip1 ".fault[]" | grep -q .'
-t_check "block: status table shows the block" "$(dctl h3 status)" \
-    eval 'dctl h3 status | grep -q "failover blocked: .* s left"'
+t_check "block: status table shows the block" "$(dbvip_ctl h3 status)" \
+    eval 'dbvip_ctl h3 status | grep -q "failover blocked: .* s left"'
 crash h2
 t_check "block: h2 killed within the block, nobody takes over for ${HOLD_S}s" "$(lab_states "$VIP" faults_of)" \
     lab_holds_for "no takeover" "$HOLD_S" eval 'vip_not_on h3 && fault_has h3 guard'
 sent0=$(dbvip_field h3 vip1 .counters.adverts_sent)
-r=$(dctl h3 ack)
+r=$(dbvip_ctl h3 ack)
 t_check "block: 'ack' on h3 answers ok, one instance" "$r" \
     eval '[[ $r == "ok: failover block ended on 1 instance(s)"* ]]'
 t_check "block: after ack h3 takes over" "$(lab_states "$VIP" faults_of)" \
