@@ -120,10 +120,10 @@ lab_topology 3
 lab_probe_bin >/dev/null || lab_die "cannot build probe.c"
 
 printf '# bench: %s runs per case, VRRPv3, 3 agents (priorities 150/120/100)\n' "$RUNS"
-# run_case LABEL IMPL ADV FAULT: BENCH_RUNS measurements, one result line;
-# the median goes to MEDIAN[LABEL].
+# run_case KEY LABEL IMPL ADV FAULT: BENCH_RUNS measurements, one result
+# line (starting with LABEL); the median goes to MEDIAN[KEY].
 run_case() {
-	local label=$1 impl=$2 adv=$3 fault=$4 r out vals=() kinds=""
+	local key=$1 label=$2 impl=$3 adv=$4 fault=$5 r out vals=() kinds=""
 	for (( r = 1; r <= RUNS; r++ )); do
 		if one_run "$impl" "$adv" "$fault"; then
 			out=$RUN_RESULT
@@ -134,7 +134,7 @@ run_case() {
 		fi
 	done
 	read -r med min max n < <(printf '%s\n' "${vals[@]}" | grep . | lab_stats)
-	MEDIAN[$label]=$med
+	MEDIAN[$key]=$med
 	printf '%-26s %-6s median %8s ms  min %8s  max %8s  (n=%s; first packet:%s)\n' \
 	    "$label" "$fault" "$med" "$min" "$max" "$n" \
 	    "$(tr ' ' '\n' <<<"$kinds" | grep . | sort | uniq -c | awk '{printf " %s %s", $1, $2}')"
@@ -153,23 +153,9 @@ run_case() {
 	for adv in $ADVERTS; do
 		start_group "$impl" "$adv" || lab_die "cannot start $impl group"
 		for fault in $FAULTS; do
-			vals=()
-			kinds=""
-			for (( r = 1; r <= RUNS; r++ )); do
-				if one_run "$impl" "$adv" "$fault"; then
-					out=$RUN_RESULT
-					vals+=("${out% *}")
-					kinds+=" ${out#* }"
-				else
-					lab_log "$impl adv $adv $fault run $r failed"
-				fi
-			done
-			read -r med min max n < <(printf '%s\n' "${vals[@]}" | grep . | lab_stats)
-			MEDIAN[$impl/$adv/$fault]=$med
-			printf '%-10s advert_int %-4s %-6s median %8s ms  min %8s  max %8s  (n=%s; first packet:%s)\n' \
-			    "$impl" "$adv" "$fault" "$med" "$min" "$max" "$n" \
-			    "$(tr ' ' '\n' <<<"$kinds" | grep . | sort | uniq -c | awk '{printf " %s %s", $1, $2}')"
-			printf '#   runs (ms): %s\n' "${vals[*]}"
+			run_case "$impl/$adv/$fault" \
+			    "$(printf '%-10s advert_int %-4s' "$impl" "$adv")" \
+			    "$impl" "$adv" "$fault"
 		done
 		stop_group
 	done
@@ -234,7 +220,8 @@ if [ "${BENCH_DB:-1}" = 1 ] && lab_have_mariadb; then
 			else
 				printf '#   keepalived: vrrp_script "mariadb-admin -S SOCK ping" interval 1, timeout 1, fall 2, rise 2, weight %s\n' "$KA_WEIGHT"
 			fi
-			run_case "$impl/check_int=$int" "$impl" 1 dbkill
+			run_case "$impl/check_int=$int" "$impl/check_int=$int" \
+			    "$impl" 1 dbkill
 			stop_group
 		done
 	done

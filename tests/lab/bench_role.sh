@@ -83,7 +83,7 @@ teardown() {
 	local h
 	[ -n "${ROLE_WPID:-}" ] && lab_alive "$ROLE_WPID" && role_writer_stop
 	for h in h1 h2 h3; do
-		if [ -n "${LAB_AGENT[$h]:-}" ] && lab_alive "${LAB_AGENT[$h]}"; then
+		if lab_agent_alive "$h"; then
 			lab_crash_agent "$h"
 		fi
 		LAB_AGENT[$h]=

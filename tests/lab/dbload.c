@@ -43,6 +43,8 @@
 
 #include <mysql.h>
 
+#include "lab_clock.h"
+
 static volatile sig_atomic_t stop;
 
 static void
@@ -50,15 +52,6 @@ on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void

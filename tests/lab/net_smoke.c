@@ -33,15 +33,7 @@
 #include "../../net/ndisc.h"
 #include "../../net/vip.h"
 #include "../../net/vrrp_sock.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "lab_clock.h"
 
 /* Wait until fd is readable or the deadline passes: 1, 0 on timeout. */
 static int

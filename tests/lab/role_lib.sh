@@ -1,14 +1,14 @@
-# tests/lab/role_lib.sh: helpers of the database-role tests (t_role_*.sh,
-# bench_role.sh), on top of lib.sh (source lib.sh first).
+# tests/lab/role_lib.sh: what only the database-role tests (t_role_*.sh,
+# t_agent_crash.sh, t_coldstart.sh, t_powercut.sh, bench_role.sh, demo.sh)
+# share, on top of lib.sh (source lib.sh first).
 #
 # A run has three hosts h1..h3 with one mariadbd each (GTID replication,
 # semi-sync AFTER_SYNC unless ROLE_ASYNC=1), one dbvipd each with
-# role = replication, and the client namespace running
-#   the writer   dbload writer through the VIP as the application user
-#                (no READ ONLY ADMIN): numbered autocommit inserts every
-#                10 ms, 1 s timeouts, reconnect on error; acks logged
-#   the sampler  dbload sampler: every 50 ms, for each host, read_only and
-#                whether it holds the VIP
+# role = replication (or galera: ROLE_KIND), and the client namespace
+# running the writer and the sampler of lib/load.sh against ROLE_VIP.
+# Here: the servers and accounts (role_db_setup), the agents' configs and
+# a cold start (role_conf, role_agents_start), what a primary is
+# (role_is_primary, role_new_primary, role_vip_holder) and a host crash.
 #
 # Accounts, with exactly the grants README "Database accounts" lists (the
 # check user and repl come from lib.sh's template; these are created on
@@ -19,6 +19,14 @@
 #                       (RESET SLAVE ALL)
 #   app@198.51.100.%    SELECT, INSERT on app.* (the application)
 
+# role_init: the start of every role test: SKIP without dbvipd or
+# mariadb-server, then the run (lab_init) and three hosts with the client.
+role_init() {
+	lab_require dbvipd "${ROLE_NEEDS:-mariadb}"
+	lab_init
+	lab_topology 3
+}
+
 ROLE_VIP=198.51.100.100
 ROLE_ADM_PW='Lab-adm.7f3a91'
 ROLE_APP_PW='Lab-app.5c2e08'
@@ -27,19 +35,6 @@ declare -A ROLE_PRIO=([h1]=150 [h2]=120 [h3]=100)
 ROLE_SEMI=(--rpl-semi-sync-master-enabled=ON --rpl-semi-sync-slave-enabled=ON
 	--rpl-semi-sync-master-wait-point=AFTER_SYNC
 	--rpl-semi-sync-master-timeout=5000)
-
-role_dbload_bin() {
-	if [ ! -x "$LAB_TMP/dbload" ]; then
-		# shellcheck disable=SC2046 # pkg-config output is word-split
-		${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
-		    $(pkg-config --cflags libmariadb) -o "$LAB_TMP/dbload" \
-		    "$LAB_DIR/dbload.c" $(pkg-config --libs libmariadb) \
-		    -lpthread || return 1
-	fi
-	echo "$LAB_TMP/dbload"
-}
-
-role_now() { "$ROLE_DBLOAD" now; }
 
 # The mariadbd arguments of every role-test server.
 role_db_args() {
@@ -165,118 +160,7 @@ role_replicates_from() {
 	    lab_repl_running "$1"
 }
 
-role_writer_start() {
-	local secs=${1:-120}
-	ROLE_WLOG="$LAB_TMP/writer.$(role_now).log"
-	ip netns exec "$(lab_ns "$LAB_CLIENT")" "$ROLE_DBLOAD" writer \
-	    "$ROLE_VIP" "$LAB_DB_PORT" app "$ROLE_APP_PW" "$secs" \
-	    >"$ROLE_WLOG" 2>&1 &
-	ROLE_WPID=$!
-	lab_own "$ROLE_WPID"
-	lab_wait_for "first acknowledged write" 10 grep -q '^ack ' "$ROLE_WLOG"
-}
-
-role_writer_stop() {
-	lab_kill "$ROLE_WPID" TERM
-	lab_wait_exit "$ROLE_WPID" 5
-}
-
-role_sampler_start() {
-	local h specs=()
-	ROLE_SLOG="$LAB_TMP/sampler.$(role_now).log"
-	for h in h1 h2 h3; do
-		specs+=("$h:$(lab_ns "$h"):${LAB_MYSOCK[$h]}")
-	done
-	"$ROLE_DBLOAD" sampler 50 "$ROLE_VIP" "${specs[@]}" >"$ROLE_SLOG" 2>&1 &
-	ROLE_SPID=$!
-	lab_own "$ROLE_SPID"
-	lab_wait_for "sampler" 5 grep -q . "$ROLE_SLOG"
-}
-
-role_sampler_stop() {
-	lab_kill "$ROLE_SPID" TERM
-	lab_wait_exit "$ROLE_SPID" 5
-}
-
-# Two hosts writable, or holding the VIP, at the same time, by the
-# sampler's evidence.  A run of consecutive "w" samples of one host proves
-# it writable from the first sample's answer to the last one's question
-# (the state is monotone between them); a single "w" sample proves it at
-# one instant of its round trip, taken as its answer time.  Likewise runs
-# of "v" samples for the VIP.  Any overlap of two hosts' proven intervals
-# is printed (at most 5 lines) and fails.  FROM and TO (ms, optional)
-# keep only samples taken in [FROM, TO).
-role_sampler_violations() {
-	local from=${1:-0} to=${2:-9999999999999} out
-	out=$(sort -k2,2n "$ROLE_SLOG" | awk -v from="$from" -v to="$to" '
-	# Writable: [first answer, last question] of a run, or the answer
-	# of a single sample; VIP: [first question, last question].
-	function close_run(h, k,   a, b) {
-		if (n[h, k] == 0) return
-		if (k == "v") { a = firstq[h, k]; b = lastq[h, k] }
-		else if (n[h, k] == 1) { a = first[h, k]; b = a }
-		else { a = first[h, k]; b = lastq[h, k] }
-		iv[k, ++cnt[k]] = a " " b " " h
-		n[h, k] = 0
-	}
-	function sample(h, k, on, q, r) {
-		if (on) {
-			if (n[h, k] == 0) { first[h, k] = r; firstq[h, k] = q }
-			n[h, k]++; last[h, k] = r; lastq[h, k] = q
-		} else close_run(h, k)
-	}
-	$2 >= from && $2 < to {
-		taken++
-		sample($1, "w", $4 == "w", $2, $3)
-		sample($1, "v", $5 == "v", $2, $3)
-		hosts[$1] = 1
-	}
-	END {
-		if (taken == 0) { print "the sampler took no sample"; exit }
-		for (h in hosts) { close_run(h, "w"); close_run(h, "v") }
-		split("w v", ks, " ")
-		for (x = 1; x <= 2; x++) {
-			k = ks[x]
-			for (i = 1; i <= cnt[k]; i++) for (j = i + 1; j <= cnt[k]; j++) {
-				split(iv[k, i], p, " "); split(iv[k, j], q, " ")
-				if (p[3] != q[3] && p[1] <= q[2] && q[1] <= p[2])
-					printf "%s: %s [%d,%d] and %s [%d,%d]\n", k == "w" ? "writable" : "VIP", p[3], p[1], p[2], q[3], q[1], q[2]
-			}
-		}
-	}' | head -n 5)
-	[ -z "$out" ] && return 0
-	echo "$out"
-	return 1
-}
-
-role_samples() { wc -l <"$ROLE_SLOG"; }
-
-# Acknowledged ids missing on HOST (one per line).
-role_lost_acks() {
-	lab_sql "$1" "SELECT id FROM app.w" | sort -n >"$LAB_TMP/present"
-	awk '$1 == "ack" { print $2 }' "$ROLE_WLOG" | sort -n >"$LAB_TMP/acked"
-	comm -23 "$LAB_TMP/acked" "$LAB_TMP/present"
-}
-
-role_acks() { grep -c '^ack ' "$ROLE_WLOG"; }
-
-# For lab_wait_for (which runs its command again and again).
-role_acks_ge() { [ "$(role_acks)" -ge "$1" ]; }
-role_acks_after_ge() { [ "$(role_acks_after "$1")" -ge "$2" ]; }
 role_state_is() { [ "$(dbvip_field "$1" vip1 .role.state 2>/dev/null)" = "$2" ]; }
-
-# Client write outage around fault time T (dbload ms): the longest time
-# between two consecutive acknowledged writes from 2 s before T on (an
-# insert in flight at T may still be acknowledged just after it).
-role_outage() {
-	awk -v t="$1" '$1 == "ack" && $3 >= t - 2000 {
-		if (p != "" && $3 - p > g) g = $3 - p; p = $3 }
-	END { print g + 0 }' "$ROLE_WLOG"
-}
-
-role_acks_after() {
-	awk -v t="$1" '$1 == "ack" && $3 > t { n++ } END { print n + 0 }' "$ROLE_WLOG"
-}
 
 # role_host_crash HOST: the whole host dies at once: link down, agent and
 # mariadbd killed, its addresses gone (a crashed host answers nothing).
@@ -305,4 +189,28 @@ role_new_primary() {
 	local h
 	h=$(role_vip_holder) || return 1
 	[ "$h" != "$1" ] && role_is_primary "$h"
+}
+
+# role_start_all ACKS [nosampler]: the usual start of a role test: the
+# servers and accounts, the agents' cold start, the sampler (unless
+# "nosampler") and the writer, until ACKS writes are acknowledged.  On
+# failure: a FAIL line, the summary, exit 1.
+role_start_all() {
+	local acks=$1
+	if ! role_db_setup || ! role_agents_start; then
+		t_fail "setup" "did not start"
+		t_summary
+		exit 1
+	fi
+	if [ "${2:-}" != nosampler ] && ! role_sampler_start; then
+		t_fail "setup: sampler" "no sample: $(head -c 300 "$ROLE_SLOG")"
+		t_summary
+		exit 1
+	fi
+	if ! role_writer_start 300 ||
+	    ! lab_wait_for "$acks acks" 10 role_acks_ge "$acks"; then
+		t_fail "setup: writer" "fewer than $acks acknowledged writes: $(role_acks)"
+		t_summary
+		exit 1
+	fi
 }

@@ -27,25 +27,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd || ! lab_have_mariadb; then
-	echo "SKIP t_agent_crash: needs dbvipd and mariadb-server"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
+role_init
 LAB_FAILOVER_BLOCK=600
-if ! role_db_setup || ! role_agents_start; then
-	t_fail "setup" "did not start"
-	t_summary
-	exit 1
-fi
-role_sampler_start
-if ! role_writer_start 300 || ! lab_wait_for "200 acks" 10 role_acks_ge 200; then
-	t_fail "setup: writer" "fewer than 200 acknowledged writes: $(role_acks)"
-	t_summary
-	exit 1
-fi
+role_start_all 200
 
 # ---------------------------------------------------------------- forged
 FORGE="$LAB_TMP/forge"
@@ -126,9 +110,5 @@ role_writer_stop
 role_sampler_stop
 LOST=$(role_lost_acks h1 | wc -l)
 t_check "never: every acknowledged write is on h1 ($(role_acks) acks)" "$LOST missing" test "$LOST" = 0
-if BAD=$(role_sampler_violations); then
-	t_pass "never: never two writable, never two VIP holders ($(role_samples) samples)"
-else
-	t_fail "never: two writable / VIP holders" "$BAD"
-fi
+role_check_exclusive "never"
 t_summary

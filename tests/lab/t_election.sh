@@ -39,24 +39,7 @@ lab_topology 3
 is_dbvipd() { [ "$AGENT" = dbvipd ]; }
 
 # One master (h_m), the others BACKUP, VIP only on h_m, client sees h_m.
-only_master() {
-	local m=$1 vip=${2:-$VIP} h
-	for h in h1 h2 h3; do
-		[ -n "${LAB_AGENT[$h]:-}" ] && lab_alive "${LAB_AGENT[$h]}" || continue
-		if [ "$h" = "$m" ]; then
-			agent_state_is "$h" vip1 MASTER || return 1
-		else
-			agent_state_is "$h" vip1 BACKUP || return 1
-		fi
-	done
-	lab_vip_only_on "$m" "$vip"
-}
-
-states() {
-	local h out=""
-	for h in h1 h2 h3; do out+="$h=$(agent_state "$h" vip1 2>/dev/null || echo -) "; done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
+only_master() { lab_only_master "$1" "${2:-$VIP}" BACKUP live; }
 
 # Sum of all drop counters of one dbvipd instance.
 drops_total() {
@@ -70,21 +53,21 @@ takeover() {
 	shift
 	TAKEOVER_MS=
 	if ! lab_stopwatch "$VIP" h1 $(( $(lab_s_to_ms "$DOWN_S") + 2000 )) "$@"; then
-		t_fail "$name: client sees a new MAC" "$LAB_SW_ERR; $(states)"
+		t_fail "$name: client sees a new MAC" "$LAB_SW_ERR; $(lab_states "$VIP")"
 		return 1
 	fi
 	TAKEOVER_MS=$LAB_SW_MS
 	echo "# $name: client saw $LAB_SW_WHO's MAC after $LAB_SW_MS ms ($LAB_SW_KIND)"
 	t_check "$name: client sees h2's MAC" "it saw $LAB_SW_WHO ($LAB_SW_MAC)" \
 	    [ "$LAB_SW_WHO" = h2 ]
-	t_check "$name: h2 is MASTER and holds the VIP" "$(states)" \
+	t_check "$name: h2 is MASTER and holds the VIP" "$(lab_states "$VIP")" \
 	    lab_wait_for "h2 master" 5 eval 'agent_state_is h2 vip1 MASTER && lab_vip_on h2 "$VIP"'
-	t_check "$name: h3 stays BACKUP" "$(states)" agent_state_is h3 vip1 BACKUP
+	t_check "$name: h3 stays BACKUP" "$(lab_states "$VIP")" agent_state_is h3 vip1 BACKUP
 }
 
 # ---------------------------------------------------------------- election
 C_ADV=$ADV C_VIPS=$VIP lab_group_start "$AGENT" h1 h2 h3 || lab_die "cannot start agents"
-t_check "election: h1 (prio 150) is the only master" "$(states)" \
+t_check "election: h1 (prio 150) is the only master" "$(lab_states "$VIP")" \
     lab_wait_for "h1 only master" "$ELECT_S" only_master h1
 t_check "election: client ARP answered by h1" "client sees $(client_mac_of "$VIP")" \
     lab_wait_for "client sees h1" 5 client_sees "$VIP" h1
@@ -118,7 +101,7 @@ lab_wait_exit "${LAB_AGENT[h1]}" 5
 # h1 back: with preempt it takes over again (h1 still holds the VIP it had
 # when it was killed; the agent must sort that out).
 lab_start_agent "$AGENT" h1 "${LAB_CONF[h1]}"
-t_check "preempt: restarted h1 takes the VIP back" "$(states)" \
+t_check "preempt: restarted h1 takes the VIP back" "$(lab_states "$VIP")" \
     lab_wait_for "h1 only master again" "$ELECT_S" only_master h1
 t_check "preempt: client follows back to h1" "client sees $(client_mac_of "$VIP")" \
     lab_wait_for "client sees h1" 5 client_sees "$VIP" h1
@@ -126,12 +109,12 @@ t_check "preempt: client follows back to h1" "client sees $(client_mac_of "$VIP"
 # ---------------------------------------------------------------- link down
 takeover "linkdown" lab_link_down h1
 if is_dbvipd; then
-	t_check "linkdown: h1 goes FAULT and drops the VIP" "$(states)" \
+	t_check "linkdown: h1 goes FAULT and drops the VIP" "$(lab_states "$VIP")" \
 	    lab_wait_for "h1 FAULT" 5 eval \
 	    'agent_state_is h1 vip1 FAULT && ! lab_vip_on h1 "$VIP"'
 fi
 lab_link_up h1
-t_check "linkdown: h1 back as master after link up" "$(states)" \
+t_check "linkdown: h1 back as master after link up" "$(lab_states "$VIP")" \
     lab_wait_for "h1 only master again" "$ELECT_S" only_master h1
 
 # ---------------------------------------------------------------- sigterm
@@ -141,7 +124,7 @@ if [ -n "$TAKEOVER_MS" ]; then
 	t_check "sigterm: takeover under 3 x advert_int ($limit ms)" \
 	    "took $TAKEOVER_MS ms" awk -v t="$TAKEOVER_MS" -v l="$limit" 'BEGIN { exit !(t < l) }'
 fi
-t_check "sigterm: h1 exits and leaves no VIP" "$(states)" \
+t_check "sigterm: h1 exits and leaves no VIP" "$(lab_states "$VIP")" \
     lab_wait_for "h1 gone, VIP removed" 10 eval \
     '! lab_alive "${LAB_AGENT[h1]}" && ! lab_vip_on h1 "$VIP"'
 lab_group_stop "$VIP"
@@ -149,10 +132,10 @@ lab_group_stop "$VIP"
 # ---------------------------------------------------------------- nopreempt
 # h2 and h3 elect h2; then h1 (higher) joins with preempt = no.
 C_ADV=$ADV C_VIPS=$VIP C_PREEMPT=no lab_group_start "$AGENT" h2 h3
-t_check "nopreempt: h2 master of h2+h3" "$(states)" \
+t_check "nopreempt: h2 master of h2+h3" "$(lab_states "$VIP")" \
     lab_wait_for "h2 master" "$ELECT_S" only_master h2
 C_ADV=$ADV C_VIPS=$VIP C_PREEMPT=no lab_group_start "$AGENT" h1
-t_check "nopreempt: higher-priority h1 stays BACKUP" "$(states)" \
+t_check "nopreempt: higher-priority h1 stays BACKUP" "$(lab_states "$VIP")" \
     eval 'lab_wait_for "h1 BACKUP" "$ELECT_S" agent_state_is h1 vip1 BACKUP &&
     lab_holds_for "h2 stays master" "$DOWN_S" only_master h2'
 lab_group_stop "$VIP"
@@ -160,7 +143,7 @@ lab_group_stop "$VIP"
 # ---------------------------------------------------------------- preempt_delay
 DELAY=${T_PREEMPT_DELAY:-3}
 C_ADV=$ADV C_VIPS=$VIP lab_group_start "$AGENT" h2 h3
-t_check "preemptdly: h2 master of h2+h3" "$(states)" \
+t_check "preemptdly: h2 master of h2+h3" "$(lab_states "$VIP")" \
     lab_wait_for "h2 master" "$ELECT_S" only_master h2
 t0=$(lab_now_ms)
 C_ADV=$ADV C_VIPS=$VIP C_PREEMPT_DELAY=$DELAY lab_group_start "$AGENT" h1
@@ -171,13 +154,13 @@ if lab_wait_for "h1 master" "$(awk -v d="$DELAY" -v e="$ELECT_S" 'BEGIN { print 
 	t_check "preemptdly: h1 waited about preempt_delay before preempting" \
 	    "preempted after $took ms" [ "$took" -ge $(( $(lab_s_to_ms "$DELAY") * 9 / 10 )) ]
 else
-	t_fail "preemptdly: h1 preempts after the delay" "$(states)"
+	t_fail "preemptdly: h1 preempts after the delay" "$(lab_states "$VIP")"
 fi
 lab_group_stop "$VIP"
 
 # ---------------------------------------------------------------- ipv6
 C_ADV=$ADV C_VIPS=$VIP6 lab_group_start "$AGENT" h1 h2 h3
-t_check "ipv6: h1 is the only master" "$(states)" \
+t_check "ipv6: h1 is the only master" "$(lab_states "$VIP")" \
     lab_wait_for "h1 master (v6)" "$ELECT_S" only_master h1 "$VIP6"
 t_check "ipv6: client reaches the VIP at h1's MAC" "client sees $(client_mac6_of "${VIP6%/*}")" \
     lab_wait_for "client sees h1 (v6)" 5 client_sees6 "${VIP6%/*}" h1
@@ -185,7 +168,7 @@ t_check "ipv6: client reaches the VIP at h1's MAC" "client sees $(client_mac6_of
 lab_exec cl ping -6 -c1 -W1 "${VIP6%/*}" >/dev/null 2>&1
 lab_crash_agent h1
 lab_link_down h1
-t_check "ipv6: h2 takes the VIP" "$(states)" \
+t_check "ipv6: h2 takes the VIP" "$(lab_states "$VIP")" \
     lab_wait_for "h2 master (v6)" "$DOWN_S" eval \
     'agent_state_is h2 vip1 MASTER && lab_vip_on h2 "$VIP6"'
 t_check "ipv6: client neighbour entry moved to h2 by unsolicited NA" \
@@ -201,7 +184,7 @@ for h in h1 h2 h3; do
 	lab_nft_drop_vrrp_multicast "$h" || lab_die "nft on $h"
 done
 C_ADV=$ADV C_VIPS=$VIP C_PEERS="h1 h2 h3" lab_group_start "$AGENT" h1 h2 h3
-t_check "unicast: h1 is the only master with multicast VRRP dropped" "$(states)" \
+t_check "unicast: h1 is the only master with multicast VRRP dropped" "$(lab_states "$VIP")" \
     lab_wait_for "h1 master (unicast)" "$ELECT_S" only_master h1
 t_check "unicast: nothing multicast was sent or received" \
     "$(lab_nft_vrrp_drops h1) multicast VRRP packets dropped on h1" \

@@ -19,7 +19,8 @@
 #             (non-Primary, its galera check failing with the reason)
 #
 # The cluster takes 10-15 s to form (rsync SST for the joiners); the faster
-# evs timeouts of LAB-NOTES make h3 notice it is alone in about 3 s.
+# evs timeouts of lib/db.sh (lab_galera_args) make h3 notice it is alone
+# in about 3 s.
 # Exit 0 only if every check passed; SKIP (exit 0) if Galera or dbvipd is missing.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -27,14 +28,7 @@ set -u
 VIP=198.51.100.100/24
 declare -A PRIO=([h1]=150 [h2]=120 [h3]=110)
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_gate_galera: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 0
-fi
-if ! lab_have_galera; then
-	echo "SKIP t_gate_galera: mariadb-server, galera-4 or rsync not installed"
-	exit 0
-fi
+lab_require dbvipd galera
 
 lab_init
 lab_topology 3
@@ -57,14 +51,8 @@ for h in h1 h2 h3; do
 	lab_start_dbvipd "$h" "${LAB_CONF[$h]}" || lab_die "dbvipd on $h did not start"
 done
 
-states() {
-	local h out=""
-	for h in h1 h2 h3; do
-		out+="$h=$(dbvip_state "$h" vip1 2>/dev/null || echo -)"
-		out+="/$(lab_galera_status "$h" wsrep_cluster_status 2>/dev/null || echo -) "
-	done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
+# For lab_states: HOST's Galera cluster status.
+galera_of() { printf '/%s' "$(lab_galera_status "$1" wsrep_cluster_status || echo -)"; }
 
 all_fault_no_vip() {
 	local h
@@ -75,7 +63,7 @@ all_fault_no_vip() {
 }
 
 # ---------------------------------------------------------------- healthy
-t_check "healthy: h1 master, VIP only on h1, client sees h1" "$(states)" \
+t_check "healthy: h1 master, VIP only on h1, client sees h1" "$(lab_states "$VIP" galera_of)" \
     lab_wait_for "h1 master" 15 eval '
 	[ "$(dbvip_state h1 vip1)" = MASTER ] &&
 	[ "$(dbvip_state h2 vip1)" = BACKUP ] &&
@@ -92,14 +80,14 @@ h3_before=$(grep -c -- '-> MASTER' "${LAB_LOG[h3]}")
 t0=$(lab_now_ms)
 LAB_DB_KILL_NOWAIT=1 lab_db_kill h1
 LAB_DB_KILL_NOWAIT=1 lab_db_kill h2
-t_check "quorum: h3 alone goes non-Primary" "$(states)" \
+t_check "quorum: h3 alone goes non-Primary" "$(lab_states "$VIP" galera_of)" \
     lab_wait_for "h3 non-Primary" 15 eval \
     '[ "$(lab_galera_status h3 wsrep_cluster_status)" = non-Primary ]'
 echo "# quorum: h3 non-Primary $(( $(lab_now_ms) - t0 )) ms after the kills"
-t_check "quorum: every agent FAULT, no host holds the VIP" "$(states)" \
+t_check "quorum: every agent FAULT, no host holds the VIP" "$(lab_states "$VIP" galera_of)" \
     lab_wait_for "all FAULT, no VIP" 5 all_fault_no_vip
 echo "# quorum: all FAULT, VIP nowhere $(( $(lab_now_ms) - t0 )) ms after the kills"
-t_check "quorum: ... and that holds for 3 s" "$(states)" \
+t_check "quorum: ... and that holds for 3 s" "$(lab_states "$VIP" galera_of)" \
     lab_holds_for "all FAULT, no VIP" 3 all_fault_no_vip
 t_check "quorum: h3's galera check says why (non-Primary or 1047)" \
     "$(dbvip_check h3 galera '[.state, .last_error] | @tsv')" eval '

@@ -47,10 +47,7 @@ declare -A PRIO=([h1]=150 [h2]=120 [h3]=110)
 # freeze; plus 0.3 s for scheduling and the 20 ms polls.
 FREEZE_FAULT_MS=1800
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_gate_repl: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 0
-fi
+lab_require dbvipd
 if ! lab_have_mariadb || ! command -v tshark >/dev/null; then
 	echo "SKIP t_gate_repl: mariadb-server or tshark not installed"
 	exit 0
@@ -94,42 +91,16 @@ for h in h1 h2 h3; do
 	lab_start_dbvipd "$h" "${LAB_CONF[$h]}" || lab_die "dbvipd on $h did not start"
 done
 
-states() {
-	local h out=""
-	for h in h1 h2 h3; do
-		out+="$h=$(dbvip_state "$h" vip1 2>/dev/null || echo -)/"
-		out+="$(dbvip_field "$h" vip1 .effective_priority 2>/dev/null || echo -) "
-	done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
+# For lab_states: HOST's effective priority.
+prio_of() { printf '/%s' "$(dbvip_field "$1" vip1 .effective_priority || echo -)"; }
 
 # only_master HOST: HOST is the vip1 master, the others BACKUP, and only
 # HOST holds the VIP.
-only_master() {
-	local m=$1 h
-	for h in h1 h2 h3; do
-		if [ "$h" = "$m" ]; then
-			dbvip_state "$h" vip1 | grep -qx MASTER || return 1
-		else
-			dbvip_state "$h" vip1 | grep -qx BACKUP || return 1
-		fi
-	done
-	lab_vip_only_on "$m" "$VIP"
-}
+only_master() { lab_only_master "$1" "$VIP"; }
 
 # sole_master HOST: HOST is the vip1 master, nobody else is (FAULT or
 # BACKUP), and only HOST holds the VIP.
-sole_master() {
-	local m=$1 h
-	for h in h1 h2 h3; do
-		if [ "$h" = "$m" ]; then
-			dbvip_state "$h" vip1 | grep -qx MASTER || return 1
-		else
-			dbvip_state "$h" vip1 | grep -qx MASTER && return 1
-		fi
-	done
-	lab_vip_only_on "$m" "$VIP"
-}
+sole_master() { lab_only_master "$1" "$VIP" not-MASTER; }
 
 # Times HOST's agent logged entering MASTER (any instance) so far.
 masters_logged() { grep -c -- '-> MASTER' "${LAB_LOG[$1]}"; }
@@ -146,12 +117,12 @@ restore() {
 	lab_sql h3 "START SLAVE" >/dev/null 2>&1
 	t_check "$what: replicas replicate from h1 again" "h2/h3 not replicating" \
 	    lab_repl_sync h1 h2 h3
-	t_check "$what: h1 master again (preempt after its checks rise)" "$(states)" \
+	t_check "$what: h1 master again (preempt after its checks rise)" "$(lab_states "$VIP" prio_of)" \
 	    lab_wait_for "h1 only master" 15 eval 'only_master h1 && client_sees "$VIP" h1'
 }
 
 # ---------------------------------------------------------------- healthy
-t_check "healthy: h1 master of vip1, VIP only on h1, client sees h1" "$(states)" \
+t_check "healthy: h1 master of vip1, VIP only on h1, client sees h1" "$(lab_states "$VIP" prio_of)" \
     lab_wait_for "h1 only master" 15 eval 'only_master h1 && client_sees "$VIP" h1'
 t_check "healthy: h1 master of vip2" "vip2 on h1: $(dbvip_state h1 vip2)" \
     lab_wait_for "h1 vip2 master" 5 eval '[ "$(dbvip_state h1 vip2)" = MASTER ]'
@@ -161,7 +132,7 @@ t_check "healthy: all checks ok on every host" \
 	for h in h1 h2 h3; do
 		[ "$(dbvip_status "$h" | jq "[.checks[] | select(.state != \"ok\")] | length")" = 0 ] || exit 1
 	done'
-t_check "healthy: effective priorities 150/120/110, why names the checks" "$(states); $(dbvip_field h2 vip1 .priority_why)" eval '
+t_check "healthy: effective priorities 150/120/110, why names the checks" "$(lab_states "$VIP" prio_of); $(dbvip_field h2 vip1 .priority_why)" eval '
 	[ "$(dbvip_field h1 vip1 .effective_priority)" = 150 ] &&
 	[ "$(dbvip_field h2 vip1 .effective_priority)" = 120 ] &&
 	[ "$(dbvip_field h3 vip1 .effective_priority)" = 110 ] &&
@@ -186,13 +157,13 @@ takeover() {
 	shift 2
 	TAKEOVER_MS=
 	if ! lab_stopwatch "$VIP" h1 10000 "$@"; then
-		t_fail "$name: client reaches the VIP at a new MAC" "$LAB_SW_ERR; $(states)"
+		t_fail "$name: client reaches the VIP at a new MAC" "$LAB_SW_ERR; $(lab_states "$VIP" prio_of)"
 		return 1
 	fi
 	TAKEOVER_MS=$LAB_SW_MS
 	echo "# $name: client reached the VIP at $LAB_SW_WHO's MAC $LAB_SW_MS ms after the fault ($LAB_SW_KIND)"
 	t_check "$name: client reaches the VIP at $to's MAC" \
-	    "it saw $LAB_SW_WHO ($LAB_SW_MAC); $(states)" [ "$LAB_SW_WHO" = "$to" ]
+	    "it saw $LAB_SW_WHO ($LAB_SW_MAC); $(lab_states "$VIP" prio_of)" [ "$LAB_SW_WHO" = "$to" ]
 }
 
 h3_masters=$(masters_logged_vip1 h3)
@@ -202,7 +173,7 @@ if [ -n "$TAKEOVER_MS" ]; then
 	t_check "dbkill: takeover under 3 x advert_int (3000 ms)" "took $TAKEOVER_MS ms" \
 	    awk -v t="$TAKEOVER_MS" 'BEGIN { exit !(t < 3000) }'
 fi
-t_check "dbkill: h1 FAULT (gate), VIP only on h2" "$(states); h1 fault: $(dbvip_field h1 vip1 '.fault | join(",")')" \
+t_check "dbkill: h1 FAULT (gate), VIP only on h2" "$(lab_states "$VIP" prio_of); h1 fault: $(dbvip_field h1 vip1 '.fault | join(",")')" \
     lab_wait_for "h1 FAULT, h2 master" 5 eval '
 	[ "$(dbvip_state h1 vip1)" = FAULT ] &&
 	dbvip_field h1 vip1 ".fault | index(\"gate\")" >/dev/null &&
@@ -223,17 +194,17 @@ restore dbkill
 # ---------------------------------------------------------------- stopped
 lab_sql h2 "STOP SLAVE" || t_fail "stopped: STOP SLAVE on h2"
 t_check "stopped: h2's repl check fails, effective priority 70" \
-    "$(states); $(dbvip_field h2 vip1 .priority_why)" \
+    "$(lab_states "$VIP" prio_of); $(dbvip_field h2 vip1 .priority_why)" \
     lab_wait_for "h2 at 70" 5 eval '
 	[ "$(dbvip_field h2 vip1 .effective_priority)" = 70 ] &&
 	dbvip_field h2 vip1 .priority_why | grep -q -- "-50 repl(failing)" &&
 	dbvip_check h2 repl .last_error | grep -q "IO thread No"'
-t_check "stopped: h1 stays master" "$(states)" only_master h1
+t_check "stopped: h1 stays master" "$(lab_states "$VIP" prio_of)" only_master h1
 h2_masters=$(masters_logged_vip1 h2)
 takeover "stopped" h3 lab_db_kill h1
-t_check "stopped: h3 (healthy replica) master, VIP only on h3" "$(states)" \
+t_check "stopped: h3 (healthy replica) master, VIP only on h3" "$(lab_states "$VIP" prio_of)" \
     lab_wait_for "h3 master" 5 eval 'sole_master h3'
-t_check "stopped: h2 (replication stopped) never became master" "h2 logged MASTER: $(states)" \
+t_check "stopped: h2 (replication stopped) never became master" "h2 logged MASTER: $(lab_states "$VIP" prio_of)" \
     [ "$(masters_logged_vip1 h2)" = "$h2_masters" ]
 t_check "stopped: h3's repl check passes as 'primary unreachable', h2's fails" \
     "h3: $(dbvip_check h3 repl '[.state, .last_message] | @tsv'); h2: $(dbvip_check h2 repl '[.state, .last_message] | @tsv')" eval '
@@ -256,7 +227,7 @@ lab_probe_start "$VIP" "$(host_mac h1)" 10000 || t_fail "sigstop: probe did not 
 t_freeze=$EPOCHREALTIME
 lab_probe_fault
 lab_db_freeze h1
-t_check "sigstop: h1 FAULT, h2 master, VIP only on h2" "$(states)" \
+t_check "sigstop: h1 FAULT, h2 master, VIP only on h2" "$(lab_states "$VIP" prio_of)" \
     lab_wait_for "h1 FAULT, h2 master" 6 eval \
     '[ "$(dbvip_state h1 vip1)" = FAULT ] && sole_master h2'
 if res=$(lab_probe_result); then
@@ -309,7 +280,7 @@ t_check "sigstop: vip2 adverts regular while stopped (max gap <= 1500 ms, >= 2 a
 t_check "sigstop: vip2 on h1 had no transition" \
     "transitions $vip2_tr -> $(dbvip_field h1 vip2 .counters.transitions)" \
     [ "$(dbvip_field h1 vip2 .counters.transitions)" = "$vip2_tr" ]
-t_check "sigstop: after SIGCONT h1's checks rise and h1 is master again" "$(states)" \
+t_check "sigstop: after SIGCONT h1's checks rise and h1 is master again" "$(lab_states "$VIP" prio_of)" \
     lab_wait_for "h1 only master" 15 eval 'only_master h1 && client_sees "$VIP" h1'
 
 t_summary

@@ -28,10 +28,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-if ! lab_have_mariadb || ! lab_have_dbvipd; then
-	echo "SKIP t_grants: needs mariadb and a built dbvipd"
-	exit 77
-fi
+lab_require mariadb dbvipd
 lab_init
 lab_topology 2
 

@@ -29,10 +29,7 @@ DOWN_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a }')
 ELECT_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a + 6 }')
 HOLD_S=$(awk -v a="$ADV" 'BEGIN { print 4 * a + 1 }')
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_guards: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
+lab_require dbvipd
 
 LAB_PREFIX=${LAB_PREFIX:-hq$$}
 LAB_PREFIX=${LAB_PREFIX:0:8}
@@ -41,22 +38,8 @@ lab_topology 3
 
 # ------------------------------------------------------------------ helpers
 
-dctl() {
-	local h=$1
-	shift
-	lab_exec "$h" "$DBVIPCTL" -s "${LAB_SOCK[$h]}" "$@"
-}
-
-states() {
-	local h out=""
-	for h in h1 h2 h3; do
-		out+="$h=$(dbvip_state "$h" vip1 2>/dev/null || echo -)"
-		out+="[$(dbvip_field "$h" vip1 '.fault | join(",")' 2>/dev/null)] "
-	done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
-
-alive() { [ -n "${LAB_AGENT[$1]:-}" ] && lab_alive "${LAB_AGENT[$1]}"; }
+# For lab_states: HOST's fault reasons.
+faults_of() { printf '[%s]' "$(dbvip_field "$1" vip1 '.fault | join(",")')"; }
 
 # master_is H: H is MASTER and the only holder of the VIP among the live.
 master_is() {
@@ -147,7 +130,7 @@ for h in h1 h2 h3; do
 	start_host "$h" "lock_file = $LAB_TMP/$h.lock" "$(hooks_conf "$h" "$nap")" ||
 	    lab_die "cannot start dbvipd on $h"
 done
-t_check "hooks: h1 elected while its slow hooks run" "$(states)" \
+t_check "hooks: h1 elected while its slow hooks run" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h1 master" "$ELECT_S" master_is h1
 t_check "hooks: h1 ran BACKUP then MASTER hooks in order, keepalived arguments" \
     "$(begins "$LAB_TMP/h1.hk" | tr '\n' ';')" \
@@ -172,45 +155,45 @@ t_check "hooks: status shows no failures, queue empty" \
 	[ "$(dbvip_field h1 vip1 .notify.runs)" -ge 4 ]'
 
 # ------------------------------------------------------------------ maintenance
-r=$(dctl h1 maintenance on)
+r=$(dbvip_ctl h1 maintenance on)
 t_check "maintenance: 'maintenance on' answers ok" "$r" eval '[[ $r == ok:* ]]'
-t_check "maintenance: VIP moves to h2" "$(states)" \
+t_check "maintenance: VIP moves to h2" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h2 master" "$ELECT_S" master_is h2
 t_check "maintenance: h1 FAULT (maintenance), status says so" \
-    "$(states); $(dbvip_status h1 | jq -c .guards)" eval '
+    "$(lab_states "$VIP" faults_of); $(dbvip_status h1 | jq -c .guards)" eval '
 	fault_has h1 maintenance &&
 	[ "$(dbvip_status h1 | jq -r .guards.maintenance)" = true ]'
-t_check "maintenance: h1 stays out (no VIP, FAULT) for ${HOLD_S}s" "$(states)" \
+t_check "maintenance: h1 stays out (no VIP, FAULT) for ${HOLD_S}s" "$(lab_states "$VIP" faults_of)" \
     lab_holds_for "h1 out" "$HOLD_S" eval 'fault_has h1 maintenance && master_is h2'
 t_check "maintenance: h1 ran notify_fault" "$(tail -n 4 "$LAB_TMP/h1.hk")" \
     lab_wait_for "h1 FAULT hooks" 5 grep -qx "end notify INSTANCE vip1 FAULT 150" "$LAB_TMP/h1.hk"
-r=$(dctl h1 maintenance off)
+r=$(dbvip_ctl h1 maintenance off)
 t_check "maintenance: 'maintenance off' answers ok" "$r" eval '[[ $r == ok:* ]]'
-t_check "maintenance: off -> h1 preempts back" "$(states)" \
+t_check "maintenance: off -> h1 preempts back" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h1 master again" "$ELECT_S" master_is h1
-r=$(dctl h1 maintenance sideways)
+r=$(dbvip_ctl h1 maintenance sideways)
 t_check "maintenance: a bad argument is an error (exit 1)" "$r" \
-    eval '[[ $r == error:* ]] && ! dctl h1 maintenance sideways >/dev/null'
+    eval '[[ $r == error:* ]] && ! dbvip_ctl h1 maintenance sideways >/dev/null'
 
 # ------------------------------------------------------------------ lock
-r=$(dctl h2 lock)
+r=$(dbvip_ctl h2 lock)
 t_check "lock: 'lock' answers ok" "$r" eval '[[ $r == ok:* ]]'
 touch "$LAB_TMP/h3.lock"
 t_check "lock: h2 (command) and h3 (lock_file) leave the election, h1 keeps the VIP" \
-    "$(states)" lab_wait_for "backups locked" 5 eval '
+    "$(lab_states "$VIP" faults_of)" lab_wait_for "backups locked" 5 eval '
 	fault_has h2 guard && fault_has h3 guard && master_is h1 &&
 	[ "$(dbvip_status h3 | jq -r ".guards.lock_file_present")" = true ] &&
 	[ "$(dbvip_status h2 | jq -r ".guards.lock_cmd")" = true ]'
 crash h1
-t_check "lock: master killed, nobody takes the VIP for ${HOLD_S}s" "$(states)" \
+t_check "lock: master killed, nobody takes the VIP for ${HOLD_S}s" "$(lab_states "$VIP" faults_of)" \
     lab_holds_for "no takeover" "$HOLD_S" eval '
 	vip_not_on h2 h3 && fault_has h2 guard && fault_has h3 guard'
-r=$(dctl h2 unlock)
+r=$(dbvip_ctl h2 unlock)
 t_check "lock: 'unlock' answers ok" "$r" eval '[[ $r == ok:* ]]'
-t_check "lock: unlock on h2 -> h2 takes over, h3 (lock_file) still out" "$(states)" \
+t_check "lock: unlock on h2 -> h2 takes over, h3 (lock_file) still out" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h2 master" "$ELECT_S" eval 'master_is h2 && fault_has h3 guard'
 rm -f "$LAB_TMP/h3.lock"
-t_check "lock: lock_file removed -> h3 BACKUP within the 1 s re-check" "$(states)" \
+t_check "lock: lock_file removed -> h3 BACKUP within the 1 s re-check" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h3 backup" 3 agent_state_is h3 vip1 BACKUP
 
 # ------------------------------------------------------------------ block
@@ -222,34 +205,34 @@ notify = $HOOK $LAB_TMP/h3.hk notify 0"
 start_host h1 "" "" || lab_die "cannot start dbvipd on h1"
 start_host h2 "" "" || lab_die "cannot start dbvipd on h2"
 start_host h3 "notify_timeout = 2" "$H3_HOOKS" || lab_die "cannot start dbvipd on h3"
-t_check "block: h1 elected; the initial election is no failover" "$(states)" \
+t_check "block: h1 elected; the initial election is no failover" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h1 master" "$ELECT_S" eval '
 	master_is h1 && agent_state_is h2 vip1 BACKUP &&
 	agent_state_is h3 vip1 BACKUP &&
 	[ "$(dbvip_field h3 vip1 .guard.failovers)" = 0 ]'
 crash h1
-t_check "block: h1 killed -> h2 takes over" "$(states)" \
+t_check "block: h1 killed -> h2 takes over" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h2 master" "$ELECT_S" master_is h2
 t_check "block: h3 saw the failover and is blocked (~30 s left)" \
-    "$(states); $(dbvip_status h3 | jq -c .instances[0].guard)" \
+    "$(lab_states "$VIP" faults_of); $(dbvip_status h3 | jq -c .instances[0].guard)" \
     lab_wait_for "h3 blocked" 5 eval '
 	fault_has h3 guard &&
 	[ "$(dbvip_field h3 vip1 .guard.failovers)" = 1 ] &&
 	[ "$(dbvip_field h3 vip1 .guard.master_seen)" = "${LAB_IP4[h2]}" ] &&
 	awk -v s="$(dbvip_field h3 vip1 .guard.block_remaining_s)" \
 	    "BEGIN { exit !(s > 20 && s <= 30) }"'
-t_check "block: the new master is not affected" "$(states)" eval '
+t_check "block: the new master is not affected" "$(lab_states "$VIP" faults_of)" eval '
 	master_is h2 && ! dbvip_field h2 vip1 ".fault[]" | grep -q .'
-t_check "block: status table shows the block" "$(dctl h3 status)" \
-    eval 'dctl h3 status | grep -q "failover blocked: .* s left"'
+t_check "block: status table shows the block" "$(dbvip_ctl h3 status)" \
+    eval 'dbvip_ctl h3 status | grep -q "failover blocked: .* s left"'
 crash h2
-t_check "block: h2 killed within the block, nobody takes over for ${HOLD_S}s" "$(states)" \
+t_check "block: h2 killed within the block, nobody takes over for ${HOLD_S}s" "$(lab_states "$VIP" faults_of)" \
     lab_holds_for "no takeover" "$HOLD_S" eval 'vip_not_on h3 && fault_has h3 guard'
 sent0=$(dbvip_field h3 vip1 .counters.adverts_sent)
-r=$(dctl h3 ack)
+r=$(dbvip_ctl h3 ack)
 t_check "block: 'ack' on h3 answers ok, one instance" "$r" \
     eval '[[ $r == "ok: failover block ended on 1 instance(s)"* ]]'
-t_check "block: after ack h3 takes over" "$(states)" \
+t_check "block: after ack h3 takes over" "$(lab_states "$VIP" faults_of)" \
     lab_wait_for "h3 master" "$ELECT_S" master_is h3
 
 # ------------------------------------------------------------------ hang
@@ -278,7 +261,7 @@ t_check "hang: the next hook (notify MASTER) ran after it" "$(cat "$LAB_TMP/h3.h
 t_check "hang: the failure is logged with the script's stderr" \
     "$(grep notify_master "${LAB_LOG[h3]}" | tail -n 2)" \
     grep -q "notify_master failed after .*hanging on purpose" "${LAB_LOG[h3]}"
-t_check "hang: h3 still master, advertising" "$(states)" eval '
+t_check "hang: h3 still master, advertising" "$(lab_states "$VIP" faults_of)" eval '
 	master_is h3 &&
 	[ "$(dbvip_field h3 vip1 .counters.adverts_sent)" -gt "$sent0" ]'
 

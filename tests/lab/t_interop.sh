@@ -38,9 +38,8 @@ command -v tshark >/dev/null || { echo "SKIP t_interop: no tshark"; exit 77; }
 lab_init
 lab_topology 2
 
-states() {
-	echo "h1(${LAB_KIND[h1]:-})=$(agent_state h1 vip1 2>/dev/null) h2(${LAB_KIND[h2]:-})=$(agent_state h2 vip1 2>/dev/null) VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
+# For lab_states: which agent runs on HOST.
+kind_of() { printf '(%s)' "${LAB_KIND[$1]:-}"; }
 
 master_is() {
 	local m=$1 b=$2
@@ -87,18 +86,18 @@ mode() {
 		    { t_fail "$t: start" "agents did not start"; lab_group_stop "$VIP"; continue; }
 		line=$(( $(wc -l <"${LAB_LOG[$ka_h]}") + 1 ))
 		t_check "$t: h1 (150, ${LAB_KIND[h1]}) wins over h2 (120, ${LAB_KIND[h2]})" \
-		    "$(states)" lab_wait_for "h1 master" "$ELECT_S" master_is h1 h2
+		    "$(lab_states "$VIP" kind_of)" lab_wait_for "h1 master" "$ELECT_S" master_is h1 h2
 		# Takeover to the other program after a crash, then preemption back.
 		lab_crash_agent h1
 		lab_link_down h1
 		t_check "$t: ${LAB_KIND[h2]} takes over from crashed ${LAB_KIND[h1]}" \
-		    "$(states)" lab_wait_for "h2 master" "$DOWN_S" eval \
+		    "$(lab_states "$VIP" kind_of)" lab_wait_for "h2 master" "$DOWN_S" eval \
 		    'agent_state_is h2 vip1 MASTER && lab_vip_on h2 "$VIP" && client_sees "$VIP" h2'
 		lab_exec h1 ip addr del "$VIP" dev "$LAB_IF" 2>/dev/null
 		lab_link_up h1
 		lab_start_agent "${LAB_KIND[h1]}" h1 "${LAB_CONF[h1]}"
 		t_check "$t: restarted ${LAB_KIND[h1]} preempts ${LAB_KIND[h2]}" \
-		    "$(states)" lab_wait_for "h1 master again" "$ELECT_S" master_is h1 h2
+		    "$(lab_states "$VIP" kind_of)" lab_wait_for "h1 master again" "$ELECT_S" master_is h1 h2
 		lab_capture_stop "$cappid"
 		bad_lines=$(ka_complaints "$ka_h" "$line")
 		t_check "$t: keepalived logs no complaint about received adverts" \
@@ -140,7 +139,7 @@ for ck in rfc no_pseudo_header; do
 		t_check "checksum rfc: tshark (pseudo-header) says correct" \
 		    "good=$g_rfc bad=$b_rfc" eval '[ "$g_rfc" -gt 0 ] && [ "$b_rfc" = 0 ]'
 		t_check "checksum rfc: keepalived accepts (stays BACKUP, no complaint)" \
-		    "$(states); $(ka_complaints h2 "$line" | head -n 2)" eval \
+		    "$(lab_states "$VIP" kind_of); $(ka_complaints h2 "$line" | head -n 2)" eval \
 		    'agent_state_is h2 vip1 BACKUP && [ -z "$(ka_complaints h2 "$line")" ]'
 	else
 		t_check "checksum no_pseudo_header: tshark as-in-v2 says correct" \

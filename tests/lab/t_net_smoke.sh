@@ -1,27 +1,22 @@
 #!/bin/bash
 # net_smoke.sh: the net/ modules against a real kernel, in network
-# namespaces.  Two hosts (A, B) on a bridge that lives in its own namespace;
+# namespaces.  Two hosts (a, b) on the lab bridge (tests/lab/lib.sh);
 # tests/lab/net_smoke.c performs each action, tcpdump and ip(8) check the
 # wire and the kernel's state.  Needs root.  Prints PASS/FAIL lines; exit 0
 # when everything passed.
 #
-# Environment: LAB_PREFIX (default hn1) names the namespaces PREFIX-a,
-# PREFIX-b, PREFIX-br; NET_SMOKE_BIN uses a prebuilt net_smoke.
+# Environment: lib.sh's (LAB_PREFIX names the namespaces PREFIX-a,
+# PREFIX-b, PREFIX-br); NET_SMOKE_BIN uses a prebuilt net_smoke.
 #
 # Lab addresses only: 198.51.100.0/24 and 2001:db8:51::/64, only inside
 # these namespaces.
 
 set -u
+. "$(dirname "$0")/lib.sh"
 
-P=${LAB_PREFIX:-hn1}
-NA=$P-a
-NB=$P-b
-NBR=$P-br
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TMP=$(mktemp -d "/tmp/$P-net-smoke.XXXXXX")
-PIDS=()
-FAILS=0
-PASSES=0
+lab_require root
+lab_init
+TMP=$LAB_TMP
 
 A4=198.51.100.1
 B4=198.51.100.2
@@ -35,149 +30,59 @@ VIP6=2001:db8:51::100
 CTL6=2001:db8:51::200	# added without nodad, to show the check can fail
 FAKE_MAC=02:00:00:00:00:99
 
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
-	ip netns del "$NA" 2>/dev/null
-	ip netns del "$NB" 2>/dev/null
-	ip netns del "$NBR" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# "PASS name" / "FAIL name": the lines tests/run-tests.sh counts.
-pass() { echo "PASS $*"; PASSES=$((PASSES + 1)); }
-fail() { echo "FAIL $*"; FAILS=$((FAILS + 1)); }
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then
-		pass "$what"
-	else
-		fail "$what"
-		return 1
-	fi
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_for MS command...: poll until the command succeeds or MS pass.
-wait_for() {
-	local end=$(($(now_ms) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(now_ms)" -ge "$end" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-nsa() { ip netns exec "$NA" "$@"; }
-nsb() { ip netns exec "$NB" "$@"; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP net_smoke: needs root"
-	exit 77
-fi
-
 BIN=${NET_SMOKE_BIN:-}
 if [ -z "$BIN" ]; then
 	BIN=$TMP/net_smoke
 	# shellcheck disable=SC2046
 	if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	    -o "$BIN" "$ROOT/tests/lab/net_smoke.c" "$ROOT"/net/*.c \
+	    -o "$BIN" "$LAB_DIR/net_smoke.c" "$LAB_REPO"/net/*.c \
 	    $(pkg-config --cflags --libs libnl-route-3.0 libmnl); then
-		echo "FAIL build net_smoke"
+		t_fail build "net_smoke does not compile"
 		exit 1
 	fi
 fi
 
 # ---- lab -----------------------------------------------------------------
-# Leftovers of an earlier run with this prefix are ours: remove them.
-for ns in "$NA" "$NB" "$NBR"; do
-	ip netns del "$ns" 2>/dev/null
-done
-ip netns add "$NBR" && ip netns add "$NA" && ip netns add "$NB" || exit 1
-in_ns "$NBR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-    net.ipv6.conf.default.disable_ipv6=1
-for ns in "$NA" "$NB"; do
-	# Before the interfaces exist, so they inherit it: no DAD delay after
-	# link up, addresses kept across down/up.
-	in_ns "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-	    net.ipv6.conf.default.accept_dad=0 \
-	    net.ipv6.conf.all.dad_transmits=0 \
-	    net.ipv6.conf.default.dad_transmits=0 \
-	    net.ipv6.conf.all.keep_addr_on_down=1 \
-	    net.ipv6.conf.default.keep_addr_on_down=1
-	ip -n "$ns" link set lo up
-done
-# Snooping off: with it on, ff02::12 stopped reaching ports after ~30 s.
-ip -n "$NBR" link add br0 type bridge mcast_snooping 0 mcast_querier 0 || exit 1
-ip -n "$NBR" link set br0 up
-ip -n "$NA" link add lan0 type veth peer name pa netns "$NBR" || exit 1
-ip -n "$NB" link add lan0 type veth peer name pb netns "$NBR" || exit 1
-for port in pa pb; do
-	ip -n "$NBR" link set "$port" master br0
-	ip -n "$NBR" link set "$port" up
-done
-ip -n "$NA" addr add $A4/24 dev lan0
-ip -n "$NA" addr add $A4_2/24 dev lan0
-ip -n "$NA" addr add $A6/64 dev lan0
-ip -n "$NB" addr add $B4/24 dev lan0
-ip -n "$NB" addr add $B4_2/24 dev lan0
-ip -n "$NB" addr add $B6/64 dev lan0
-ip -n "$NA" link set lan0 up
-ip -n "$NB" link set lan0 up
+# Hosts a and b on the lab bridge (lab_host: no DAD, addresses kept across
+# down/up), each with a second IPv4 address.
+lab_bridge
+lab_host a $A4/24 $A6/64
+lab_host b $B4/24 $B6/64
+NA=$(lab_ns a)
+NB=$(lab_ns b)
+ip -n "$NA" addr add $A4_2/24 dev $LAB_IF
+ip -n "$NB" addr add $B4_2/24 dev $LAB_IF
 
-lladdr() { # ns: the link-local address of lan0
-	ip -n "$1" -6 -o addr show dev lan0 scope link |
+lladdr() { # ns: the link-local address of $LAB_IF
+	ip -n "$1" -6 -o addr show dev $LAB_IF scope link |
 	    awk '{ sub("/.*", "", $4); print $4; exit }'
 }
 have_ll() { [ -n "$(lladdr "$1")" ]; }
-wait_for 5000 have_ll "$NA" && wait_for 5000 have_ll "$NB" || {
-	fail "link-local addresses did not appear"
+if ! lab_wait_for "link-local on a" 5 have_ll "$NA" ||
+    ! lab_wait_for "link-local on b" 5 have_ll "$NB"; then
+	t_fail setup "link-local addresses did not appear"
 	exit 1
-}
+fi
 LLA=$(lladdr "$NA")
 LLB=$(lladdr "$NB")
-MACA=$(nsa cat /sys/class/net/lan0/address)
+MACA=$(host_mac a)
 echo "lab: A $A4 $LLA $MACA, B $B4 $LLB"
 
 # ---- helpers for background processes --------------------------------------
-# start_bg OUTFILE ERRFILE ns command...: run in the background, remember PID.
-start_bg() {
-	local out=$1 err=$2 ns=$3
-	shift 3
-	ip netns exec "$ns" "$@" >"$out" 2>"$err" &
-	BG=$!
-	PIDS+=("$BG")
-}
-stop_bg() {
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-# tcpdump_start ns filter: sets TD (pid) and TDOUT; returns when listening.
+# tcpdump_start HOST filter: sets TD (pid) and TDOUT; returns when listening.
 tcpdump_start() {
-	local ns=$1
+	local h=$1
 	shift
 	TDOUT=$TMP/td.$RANDOM
-	start_bg "$TDOUT" "$TDOUT.err" "$ns" tcpdump -l -n -e -v -i lan0 "$@"
-	TD=$BG
-	wait_for 5000 grep -q "listening on" "$TDOUT.err"
-}
-# wait_pid MS pid: wait for a process to exit by itself, bounded.
-wait_pid() {
-	wait_for "$1" eval "! kill -0 $2 2>/dev/null"
-	wait "$2" 2>/dev/null
+	lab_bg "$h" "$TDOUT" "$TDOUT.err" tcpdump -l -n -e -v -i $LAB_IF "$@" ||
+	    return 1
+	TD=$LAB_BG_PID
+	lab_wait_for "tcpdump on $h" 5 grep -q "listening on" "$TDOUT.err"
 }
 
 # ---- VRRP sockets ------------------------------------------------------------
-V=$(nsa "$BIN" cksumopt lan0)
-check "IPv6 VRRP socket has IPV6_CHECKSUM off (got $V)" [ "$V" = "-1" ]
+V=$(lab_exec a "$BIN" cksumopt $LAB_IF)
+t_ok "IPv6 VRRP socket has IPV6_CHECKSUM off (got $V)" [ "$V" = "-1" ]
 
 # A VRRPv3 advert for VRID 51, priority 100, 1 s, one address; the checksum
 # bytes are a marker (abcd) that must arrive untouched.
@@ -191,39 +96,40 @@ vrrp_case() {
 	if [ "$fam" = 4 ]; then filt="ip proto 112"; hl="ttl 255"
 	else filt="ip6 proto 112"; hl="hlim 255"; fi
 	if ! tcpdump_start "$rx" "$filt"; then
-		fail "$name: tcpdump did not start"
+		t_fail "$name" "tcpdump did not start"
 		return
 	fi
-	start_bg "$rxout" "$rxout.err" "$rx" "$BIN" recv "$fam" lan0 "$mode" 3000
-	rxpid=$BG
-	if ! wait_for 3000 grep -q READY "$rxout"; then
-		fail "$name: receiver not ready: $(cat "$rxout.err")"
-		stop_bg "$rxpid"; stop_bg "$TD"
+	lab_bg "$rx" "$rxout" "$rxout.err" "$BIN" recv "$fam" $LAB_IF "$mode" 3000
+	rxpid=$LAB_BG_PID
+	if ! lab_wait_for "receiver on $rx" 3 grep -q READY "$rxout"; then
+		t_fail "$name" "receiver not ready: $(cat "$rxout.err")"
+		lab_stop "$rxpid"; lab_stop "$TD"
 		return
 	fi
-	if ! in_ns "$tx" "$BIN" send "$fam" lan0 "$src" "$dst" "$pay"; then
-		fail "$name: send failed"
+	if ! lab_exec "$tx" "$BIN" send "$fam" $LAB_IF "$src" "$dst" "$pay"; then
+		t_fail "$name" "send failed"
 	fi
-	wait_pid 4000 "$rxpid"
+	lab_wait_exit "$rxpid" 4
 	line=$(grep '^RECV' "$rxout")
-	check "$name: received src=$wsrc dst=$wdst ttl=255, payload intact" \
+	t_ok "$name: received src=$wsrc dst=$wdst ttl=255, payload intact" \
 	    [ "$line" = "RECV src=$wsrc dst=$wdst ttl=255 proto=112 len=$((${#pay} / 2)) data=$pay" ] ||
 	    echo "      got: ${line:-$(cat "$rxout" "$rxout.err")}"
-	check "$name: tcpdump saw $wsrc > $wdst with $hl" wait_for 2000 \
+	t_ok "$name: tcpdump saw $wsrc > $wdst with $hl" \
+	    lab_wait_for "$wsrc > $wdst in the capture" 2 \
 	    eval "grep -A1 -- '$hl' '$TDOUT' | grep -q -- '$wsrc > $wdst'"
-	stop_bg "$TD"
+	lab_stop "$TD"
 }
 
-vrrp_case "v4 multicast A->B" 4 "$NA" "$NB" mcast $A4 224.0.0.18 $PAY4 $A4 224.0.0.18
-vrrp_case "v4 multicast B->A" 4 "$NB" "$NA" mcast $B4 224.0.0.18 $PAY4 $B4 224.0.0.18
-vrrp_case "v4 unicast A->B" 4 "$NA" "$NB" ucast $A4 $B4 $PAY4 $A4 $B4
+vrrp_case "v4 multicast A->B" 4 a b mcast $A4 224.0.0.18 $PAY4 $A4 224.0.0.18
+vrrp_case "v4 multicast B->A" 4 b a mcast $B4 224.0.0.18 $PAY4 $B4 224.0.0.18
+vrrp_case "v4 unicast A->B" 4 a b ucast $A4 $B4 $PAY4 $A4 $B4
 # The kernel would pick B's first address; IP_PKTINFO must override it.
-vrrp_case "v4 unicast B->A, chosen source" 4 "$NB" "$NA" ucast $B4_2 $A4 $PAY4 $B4_2 $A4
-vrrp_case "v6 multicast A->B" 6 "$NA" "$NB" mcast "$LLA" ff02::12 $PAY6 "$LLA" ff02::12
-vrrp_case "v6 multicast B->A" 6 "$NB" "$NA" mcast "$LLB" ff02::12 $PAY6 "$LLB" ff02::12
-vrrp_case "v6 unicast A->B" 6 "$NA" "$NB" ucast "$LLA" "$LLB" $PAY6 "$LLA" "$LLB"
+vrrp_case "v4 unicast B->A, chosen source" 4 b a ucast $B4_2 $A4 $PAY4 $B4_2 $A4
+vrrp_case "v6 multicast A->B" 6 a b mcast "$LLA" ff02::12 $PAY6 "$LLA" ff02::12
+vrrp_case "v6 multicast B->A" 6 b a mcast "$LLB" ff02::12 $PAY6 "$LLB" ff02::12
+vrrp_case "v6 unicast A->B" 6 a b ucast "$LLA" "$LLB" $PAY6 "$LLA" "$LLB"
 # A global source where the kernel would choose the link-local one.
-vrrp_case "v6 unicast B->A, chosen source" 6 "$NB" "$NA" ucast $B6 "$LLA" $PAY6 $B6 "$LLA"
+vrrp_case "v6 unicast B->A, chosen source" 6 b a ucast $B6 "$LLA" $PAY6 $B6 "$LLA"
 
 # Multicast loopback is off: a second socket on the sending host must not
 # get the sender's own advert.
@@ -231,138 +137,142 @@ for fam in 4 6; do
 	if [ $fam = 4 ]; then src=$A4; grp=224.0.0.18; pay=$PAY4
 	else src=$LLA; grp=ff02::12; pay=$PAY6; fi
 	out=$TMP/loop$fam
-	start_bg "$out" "$out.err" "$NA" "$BIN" recv $fam lan0 mcast 1000
-	pid=$BG
-	wait_for 3000 grep -q READY "$out"
-	nsa "$BIN" send $fam lan0 "$src" $grp $pay
-	wait_pid 3000 "$pid"
-	check "v$fam: own multicast not looped back" grep -q TIMEOUT "$out"
+	lab_bg a "$out" "$out.err" "$BIN" recv $fam $LAB_IF mcast 1000
+	pid=$LAB_BG_PID
+	if ! lab_wait_for "receiver on a" 3 grep -q READY "$out"; then
+		t_fail "v$fam: own multicast not looped back" "receiver not ready: $(cat "$out.err")"
+		lab_stop "$pid"
+		continue
+	fi
+	lab_exec a "$BIN" send $fam $LAB_IF "$src" $grp $pay
+	lab_wait_exit "$pid" 3
+	t_ok "v$fam: own multicast not looped back" grep -q TIMEOUT "$out"
 done
 
 # ---- VIPs --------------------------------------------------------------------
-vip() { nsa "$BIN" vip "$@"; }
-has_addr() { # ns addr: address listed on lan0
-	ip -n "$1" -o addr show dev lan0 | grep -qw -- "$2/[0-9]*"
+vip() { lab_exec a "$BIN" vip "$@"; }
+has_addr() { # ns addr: address listed on $LAB_IF
+	ip -n "$1" -o addr show dev $LAB_IF | grep -qw -- "$2/[0-9]*"
 }
 no_addr() { ! has_addr "$@"; }
 
-check "vip add $VIP4/24" vip add lan0 $VIP4/24
-check "vip add $VIP4/24 again (EEXIST is success)" vip add lan0 $VIP4/24
-check "ip addr shows $VIP4" has_addr "$NA" $VIP4
-check "vip present $VIP4 = 1" [ "$(vip present lan0 $VIP4)" = 1 ]
-check "vip primary v4 = $A4 (VIP skipped)" \
-    [ "$(vip primary lan0 4 $VIP4/24)" = $A4 ]
-check "vip add $VIP4H/32" vip add lan0 $VIP4H/32
-check "vip primary v4 skipping $A4 = $VIP4H (secondaries never)" \
-    [ "$(vip primary lan0 4 $A4/24)" = $VIP4H ]
-check "vip primary v4 with every primary skipped fails" \
-    eval "! vip primary lan0 4 $A4/24 $VIP4H/32 >/dev/null 2>&1"
-check "vip primary v6 = link-local $LLA" \
-    [ "$(vip primary lan0 6 $VIP6/64)" = "$LLA" ]
+t_ok "vip add $VIP4/24" vip add $LAB_IF $VIP4/24
+t_ok "vip add $VIP4/24 again (EEXIST is success)" vip add $LAB_IF $VIP4/24
+t_ok "ip addr shows $VIP4" has_addr "$NA" $VIP4
+t_ok "vip present $VIP4 = 1" [ "$(vip present $LAB_IF $VIP4)" = 1 ]
+t_ok "vip primary v4 = $A4 (VIP skipped)" \
+    [ "$(vip primary $LAB_IF 4 $VIP4/24)" = $A4 ]
+t_ok "vip add $VIP4H/32" vip add $LAB_IF $VIP4H/32
+t_ok "vip primary v4 skipping $A4 = $VIP4H (secondaries never)" \
+    [ "$(vip primary $LAB_IF 4 $A4/24)" = $VIP4H ]
+t_ok "vip primary v4 with every primary skipped fails" \
+    eval "! vip primary $LAB_IF 4 $A4/24 $VIP4H/32 >/dev/null 2>&1"
+t_ok "vip primary v6 = link-local $LLA" \
+    [ "$(vip primary $LAB_IF 6 $VIP6/64)" = "$LLA" ]
 
-# Turn DAD on for A's lan0, so an address added without IFA_F_NODAD is
+# Turn DAD on for A's $LAB_IF, so an address added without IFA_F_NODAD is
 # tentative: the control shows the tentative check can fail.
-nsa sysctl -qw net.ipv6.conf.lan0.accept_dad=1 net.ipv6.conf.lan0.dad_transmits=3
-ip -n "$NA" addr add $CTL6/64 dev lan0
-is_tentative() { ip -n "$NA" -6 -o addr show dev lan0 | grep -w -- "$1/64" | grep -q tentative; }
-check "control: $CTL6 added by ip(8) is tentative" is_tentative $CTL6
-check "vip add $VIP6/64" vip add lan0 $VIP6/64
-check "vip add $VIP6/64 again" vip add lan0 $VIP6/64
-check "ip addr shows $VIP6" has_addr "$NA" $VIP6
-check "$VIP6 is not tentative (IFA_F_NODAD)" eval "! is_tentative $VIP6"
-check "vip present $VIP6 = 1" [ "$(vip present lan0 $VIP6)" = 1 ]
-ip -n "$NA" addr del $CTL6/64 dev lan0
-nsa sysctl -qw net.ipv6.conf.lan0.accept_dad=0 net.ipv6.conf.lan0.dad_transmits=0
+lab_exec a sysctl -qw net.ipv6.conf.$LAB_IF.accept_dad=1 net.ipv6.conf.$LAB_IF.dad_transmits=3
+ip -n "$NA" addr add $CTL6/64 dev $LAB_IF
+is_tentative() { ip -n "$NA" -6 -o addr show dev $LAB_IF | grep -w -- "$1/64" | grep -q tentative; }
+t_ok "control: $CTL6 added by ip(8) is tentative" is_tentative $CTL6
+t_ok "vip add $VIP6/64" vip add $LAB_IF $VIP6/64
+t_ok "vip add $VIP6/64 again" vip add $LAB_IF $VIP6/64
+t_ok "ip addr shows $VIP6" has_addr "$NA" $VIP6
+t_ok "$VIP6 is not tentative (IFA_F_NODAD)" eval "! is_tentative $VIP6"
+t_ok "vip present $VIP6 = 1" [ "$(vip present $LAB_IF $VIP6)" = 1 ]
+ip -n "$NA" addr del $CTL6/64 dev $LAB_IF
+lab_exec a sysctl -qw net.ipv6.conf.$LAB_IF.accept_dad=0 net.ipv6.conf.$LAB_IF.dad_transmits=0
 
 for p in $VIP4/24 $VIP4H/32 $VIP6/64; do
 	a=${p%/*}
-	check "vip del $p" vip del lan0 "$p"
-	check "vip del $p again (absent is success)" vip del lan0 "$p"
-	check "ip addr no longer shows $a" no_addr "$NA" "$a"
-	check "vip present $a = 0" [ "$(vip present lan0 "$a")" = 0 ]
+	t_ok "vip del $p" vip del $LAB_IF "$p"
+	t_ok "vip del $p again (absent is success)" vip del $LAB_IF "$p"
+	t_ok "ip addr no longer shows $a" no_addr "$NA" "$a"
+	t_ok "vip present $a = 0" [ "$(vip present $LAB_IF "$a")" = 0 ]
 done
 # Added by hand with another prefix length: vip del must still remove it.
-ip -n "$NA" addr add $VIP4/32 dev lan0
-ip -n "$NA" addr add $VIP6/128 dev lan0 nodad
-check "vip del $VIP4/24 removes $VIP4/32 added by hand" \
-    eval "vip del lan0 $VIP4/24 && no_addr $NA $VIP4"
-check "vip del $VIP6/64 removes $VIP6/128 added by hand" \
-    eval "vip del lan0 $VIP6/64 && no_addr $NA $VIP6"
-nsa "$BIN" vip add @9999 $VIP4/32 >/dev/null 2>"$TMP/vipbad"
-check "vip add on a missing interface index fails with the kernel's reason" \
+ip -n "$NA" addr add $VIP4/32 dev $LAB_IF
+ip -n "$NA" addr add $VIP6/128 dev $LAB_IF nodad
+t_ok "vip del $VIP4/24 removes $VIP4/32 added by hand" \
+    eval "vip del $LAB_IF $VIP4/24 && no_addr $NA $VIP4"
+t_ok "vip del $VIP6/64 removes $VIP6/128 added by hand" \
+    eval "vip del $LAB_IF $VIP6/64 && no_addr $NA $VIP6"
+lab_exec a "$BIN" vip add @9999 $VIP4/32 >/dev/null 2>"$TMP/vipbad"
+t_ok "vip add on a missing interface index fails with the kernel's reason" \
     grep -q "add address: No such device" "$TMP/vipbad" ||
     echo "      got: $(cat "$TMP/vipbad")"
 
 # ---- gratuitous ARP and unsolicited NA ----------------------------------------
 neigh_is() { # ns addr mac
-	ip -n "$1" neigh show "$2" dev lan0 | grep -qi -- "lladdr $3"
+	ip -n "$1" neigh show "$2" dev $LAB_IF | grep -qi -- "lladdr $3"
 }
-ip -n "$NB" neigh replace $VIP4 lladdr $FAKE_MAC dev lan0 nud stale
-check "B's entry for $VIP4 starts at the fake MAC" neigh_is "$NB" $VIP4 $FAKE_MAC
-if tcpdump_start "$NB" arp; then
-	check "garp sent" nsa "$BIN" garp lan0 $VIP4
-	check "tcpdump on B: broadcast ARP request who-has $VIP4 tell $VIP4 from $MACA" \
-	    wait_for 2000 eval "grep -i -- '$MACA > ff:ff:ff:ff:ff:ff' '$TDOUT' | grep -q 'Request who-has $VIP4 tell $VIP4'"
-	stop_bg "$TD"
+ip -n "$NB" neigh replace $VIP4 lladdr $FAKE_MAC dev $LAB_IF nud stale
+t_ok "B's entry for $VIP4 starts at the fake MAC" neigh_is "$NB" $VIP4 $FAKE_MAC
+if tcpdump_start b arp; then
+	t_ok "garp sent" lab_exec a "$BIN" garp $LAB_IF $VIP4
+	t_ok "tcpdump on B: broadcast ARP request who-has $VIP4 tell $VIP4 from $MACA" \
+	    lab_wait_for "the GARP in the capture" 2 eval "grep -i -- '$MACA > ff:ff:ff:ff:ff:ff' '$TDOUT' | grep -q 'Request who-has $VIP4 tell $VIP4'"
+	lab_stop "$TD"
 else
-	fail "tcpdump for ARP did not start"
+	t_fail "garp" "tcpdump for ARP did not start"
 fi
-check "GARP moved B's entry for $VIP4 to $MACA" wait_for 2000 neigh_is "$NB" $VIP4 "$MACA"
+t_ok "GARP moved B's entry for $VIP4 to $MACA" lab_wait_for "B's entry for $VIP4" 2 neigh_is "$NB" $VIP4 "$MACA"
 
-ip -n "$NB" -6 neigh replace $VIP6 lladdr $FAKE_MAC dev lan0 nud stale
-check "B's entry for $VIP6 starts at the fake MAC" neigh_is "$NB" $VIP6 $FAKE_MAC
-if tcpdump_start "$NB" "icmp6 and ip6[40] == 136"; then
-	check "una sent" nsa "$BIN" una lan0 $VIP6
+ip -n "$NB" -6 neigh replace $VIP6 lladdr $FAKE_MAC dev $LAB_IF nud stale
+t_ok "B's entry for $VIP6 starts at the fake MAC" neigh_is "$NB" $VIP6 $FAKE_MAC
+if tcpdump_start b "icmp6 and ip6[40] == 136"; then
+	t_ok "una sent" lab_exec a "$BIN" una $LAB_IF $VIP6
 	td_na() {
 		grep -A2 -- 'hlim 255' "$TDOUT" | tr '\n' ' ' >"$TDOUT.flat"
 		grep -q -- "> ff02::1: \[icmp6 sum ok\] ICMP6, neighbor advertisement, length 32, tgt is $VIP6, Flags \[override\]" "$TDOUT.flat" &&
 		    grep -qi -- "destination link-address option (2), length 8 (1): $MACA" "$TDOUT.flat"
 	}
-	check "tcpdump on B: NA to ff02::1, hlim 255, checksum ok, tgt $VIP6, Flags [override] only, TLLA $MACA" \
-	    wait_for 2000 td_na
-	stop_bg "$TD"
+	t_ok "tcpdump on B: NA to ff02::1, hlim 255, checksum ok, tgt $VIP6, Flags [override] only, TLLA $MACA" \
+	    lab_wait_for "the NA in the capture" 2 td_na
+	lab_stop "$TD"
 else
-	fail "tcpdump for NA did not start"
+	t_fail "una" "tcpdump for NA did not start"
 fi
-check "NA moved B's entry for $VIP6 to $MACA" wait_for 2000 neigh_is "$NB" $VIP6 "$MACA"
+t_ok "NA moved B's entry for $VIP6 to $MACA" lab_wait_for "B's entry for $VIP6" 2 neigh_is "$NB" $VIP6 "$MACA"
 
 # ---- link monitor -------------------------------------------------------------
 # linkmon_case NAME EXPECT... ; then the caller runs actions; linkmon_end.
 linkmon_start() {
 	LMOUT=$TMP/lm.$RANDOM
-	start_bg "$LMOUT" "$LMOUT.err" "$NA" "$BIN" linkmon lan0 5000 "$@"
-	LM=$BG
-	wait_for 3000 grep -q READY "$LMOUT"
+	lab_bg a "$LMOUT" "$LMOUT.err" "$BIN" linkmon $LAB_IF 5000 "$@" || return 1
+	LM=$LAB_BG_PID
+	lab_wait_for "link monitor" 3 grep -q READY "$LMOUT" ||
+	    t_fail "link monitor ($*)" "not ready: $(cat "$LMOUT.err")"
 }
 linkmon_end() {
-	wait_pid 6000 "$LM"
-	check "$1: link_mon saw $(grep -c EVENT "$LMOUT") events, expected ones in order" \
+	lab_wait_exit "$LM" 6
+	t_ok "$1: link_mon saw $(grep -c EVENT "$LMOUT") events, expected ones in order" \
 	    grep -q '^DONE' "$LMOUT" || sed 's/^/      /' "$LMOUT"
 }
-linkup_is() { [ "$(nsa "$BIN" linkup lan0)" = "$1" ]; }
+linkup_is() { [ "$(lab_exec a "$BIN" linkup $LAB_IF)" = "$1" ]; }
 
-check "link_is_up lan0 = 1" linkup_is 1
+t_ok "link_is_up $LAB_IF = 1" linkup_is 1
 linkmon_start down up
-ip -n "$NA" link set lan0 down
-check "admin down: link_is_up = 0" wait_for 2000 linkup_is 0
-ip -n "$NA" link set lan0 up
-check "admin up: link_is_up = 1" wait_for 2000 linkup_is 1
+ip -n "$NA" link set $LAB_IF down
+t_ok "admin down: link_is_up = 0" lab_wait_for "link_is_up = 0" 2 linkup_is 0
+ip -n "$NA" link set $LAB_IF up
+t_ok "admin up: link_is_up = 1" lab_wait_for "link_is_up = 1" 2 linkup_is 1
 linkmon_end "admin down/up"
 
 linkmon_start down up
-ip -n "$NBR" link set pa down
-check "carrier lost (bridge port down): link_is_up = 0" wait_for 2000 linkup_is 0
-ip -n "$NBR" link set pa up
-check "carrier back: link_is_up = 1" wait_for 2000 linkup_is 1
+lab_link_down a
+t_ok "carrier lost (bridge port down): link_is_up = 0" lab_wait_for "link_is_up = 0" 2 linkup_is 0
+lab_link_up a
+t_ok "carrier back: link_is_up = 1" lab_wait_for "link_is_up = 1" 2 linkup_is 1
 linkmon_end "carrier down/up"
 
 linkmon_start "+$VIP4" "+$VIP6" "-$VIP4" "-$VIP6"
-vip add lan0 $VIP4/32 && vip add lan0 $VIP6/128 &&
-    vip del lan0 $VIP4/32 && vip del lan0 $VIP6/128
+vip add $LAB_IF $VIP4/32 && vip add $LAB_IF $VIP6/128 &&
+    vip del $LAB_IF $VIP4/32 && vip del $LAB_IF $VIP6/128
 linkmon_end "address add/del v4+v6"
 
-check "link_is_up of a missing interface = -1" \
-    eval "[ \"\$(nsa $BIN linkup nosuch0)\" = -1 ]"
+t_ok "link_is_up of a missing interface = -1" \
+    eval "[ \"\$(lab_exec a $BIN linkup nosuch0)\" = -1 ]"
 
-echo "net_smoke: $PASSES passed, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+t_summary

@@ -33,28 +33,20 @@ VERSION=$(sed -n 's/^## \[\([0-9][^]]*\)\].*/\1/p' "$REPO/CHANGELOG.md" | head -
 INSTALLED_BY_US=0
 USER_EXISTED=1
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP t_package: needs root (dpkg -i, namespaces)"
-	exit 77
-fi
+lab_require root
 
 lab_init
 
+# Run by lab_cleanup once our processes are gone.
 t_cleanup() {
-	local rc=$?
-	set +e
-	lab_stop_owned
 	if [ "$INSTALLED_BY_US" = 1 ] && dpkg-query -W dbvip >/dev/null 2>&1; then
-		dpkg -P dbvip >/dev/null 2>&1 || echo "# dpkg -P dbvip failed" >&2
+		dpkg -P dbvip >/dev/null 2>&1 || lab_log "dpkg -P dbvip failed"
 	fi
 	if [ "$USER_EXISTED" = 0 ] && getent passwd dbvip >/dev/null; then
-		userdel dbvip 2>/dev/null || echo "# could not remove user dbvip" >&2
-		getent group dbvip >/dev/null && groupdel dbvip 2>/dev/null
+		lab_remove_user dbvip
 	fi
-	(exit "$rc")
-	lab_cleanup
 }
-trap t_cleanup EXIT
+LAB_ON_EXIT=t_cleanup
 
 have() { command -v "$1" >/dev/null 2>&1; }
 pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
@@ -164,9 +156,7 @@ deb_tests() {
 		t_fail deb_elect "h1=$(agent_state h1 db_vip) h2=$(agent_state h2 db_vip) VIP on $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
 	fi
 
-	lab_kill "$pid" KILL
-	lab_wait_exit "$pid" 5
-	lab_exec h1 ip addr del "$VIP" dev "$LAB_IF" 2>/dev/null
+	lab_crash_agent_clear h1 "$VIP"
 	if lab_wait_for "h2 MASTER with the VIP" 8 lab_vip_only_on h2 "$VIP" &&
 	    lab_wait_for "client ARP -> h2" 5 client_sees "$VIP" h2; then
 		t_pass deb_move

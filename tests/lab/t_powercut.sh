@@ -19,23 +19,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd || ! lab_have_mariadb; then
-	echo "SKIP t_powercut: needs dbvipd and mariadb-server"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
-if ! role_db_setup || ! role_agents_start; then
-	t_fail "setup" "did not start"
-	t_summary
-	exit 1
-fi
-if ! role_writer_start 300 || ! lab_wait_for "300 acks" 10 role_acks_ge 300; then
-	t_fail "setup: writer" "fewer than 300 acknowledged writes: $(role_acks)"
-	t_summary
-	exit 1
-fi
+role_init
+role_start_all 300 nosampler
 
 # ------------------------------------------------------------------ cut
 for h in h1 h2 h3; do
@@ -83,11 +68,7 @@ fi
 t_check "after: h2 and h3 BACKUP" "h2 $(dbvip_state h2 vip1), h3 $(dbvip_state h3 vip1)" \
     lab_wait_for "h2, h3 BACKUP" 10 role_backups h2 h3
 role_sampler_stop
-if BAD=$(role_sampler_violations); then
-	t_pass "after: never two writable, never two VIP holders ($(role_samples) samples)"
-else
-	t_fail "after: two writable / VIP holders" "$BAD"
-fi
+role_check_exclusive "after"
 N=$(awk '($1 == "h2" || $1 == "h3") && $4 == "w"' "$ROLE_SLOG" | wc -l)
 t_check "after: h2 and h3 never writable" "$N writable samples" test "$N" = 0
 t_summary

@@ -35,33 +35,15 @@ WANT_CAPS=0000000000003000
 USER_NAME=dbvip
 CREATED_USER=0
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP t_privileges: needs root"
-	exit 77
-fi
-if ! lab_have_dbvipd; then
-	echo "SKIP t_privileges: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
+lab_require root dbvipd
 
 lab_init
 
-# Our processes must be gone before userdel (it refuses a user that still
-# runs something); then the lab's own cleanup, with our exit status.
+# Run by lab_cleanup once our processes are gone.
 t_cleanup() {
-	local rc=$?
-	set +e
-	lab_stop_owned
-	if [ "$CREATED_USER" = 1 ]; then
-		userdel "$USER_NAME" 2>/dev/null ||
-		    echo "# could not remove user $USER_NAME" >&2
-		getent group "$USER_NAME" >/dev/null &&
-		    groupdel "$USER_NAME" 2>/dev/null
-	fi
-	(exit "$rc")
-	lab_cleanup
+	[ "$CREATED_USER" = 1 ] && lab_remove_user "$USER_NAME"
 }
-trap t_cleanup EXIT
+LAB_ON_EXIT=t_cleanup
 
 if ! getent passwd "$USER_NAME" >/dev/null; then
 	useradd --system --user-group --no-create-home --home-dir /nonexistent \
@@ -113,14 +95,6 @@ master_with() {
 	    lab_vip_only_on "$1" "$3"
 }
 
-states() {
-	local h out=""
-	for h in h1 h2 h3; do
-		out+="$h=$(dbvip_state "$h" vip1 2>/dev/null || echo -) "
-	done
-	echo "${out}VIP on: $(lab_who_has_vip "$VIP" | tr '\n' ' ')"
-}
-
 # conf_with_user HOST PRIO USER: a config for the shared instance vip1
 # with "user = USER" in [global]; prints the path.
 conf_with_user() {
@@ -166,21 +140,15 @@ if lab_wait_for "h1 MASTER with the VIP" 10 master_with h1 vip1 "$VIP" &&
     lab_wait_for "h2 BACKUP" 5 agent_state_is h2 vip1 BACKUP; then
 	t_pass elect
 else
-	t_fail elect "$(states)"
+	t_fail elect "$(lab_states "$VIP")"
 fi
 
-# (Not lab_crash_agent: with set -u it trips over its unset "kids" for a
-# dbvipd agent.)
-lab_kill "${LAB_AGENT[h1]}" KILL
-lab_wait_exit "${LAB_AGENT[h1]}" 5
-# kill -9 leaves the VIP on h1's interface (no agent to remove it); take it
-# away so that "only on h2" is what the check sees.
-lab_exec h1 ip addr del "$VIP" dev "$LAB_IF" 2>/dev/null
+lab_crash_agent_clear h1 "$VIP"
 if lab_wait_for "h2 MASTER with the VIP" 8 master_with h2 vip1 "$VIP" &&
     lab_wait_for "client ARP -> h2" 5 client_sees "$VIP" h2; then
 	t_pass crash
 else
-	t_fail crash "$(states); h2 log: $(tail -n 3 "${LAB_LOG[h2]}" | tr '\n' ' ')"
+	t_fail crash "$(lab_states "$VIP"); h2 log: $(tail -n 3 "${LAB_LOG[h2]}" | tr '\n' ' ')"
 fi
 
 # --- started like the systemd unit: as dbvip with ambient capabilities ---
@@ -225,7 +193,7 @@ if lab_wait_exit "${LAB_AGENT[h2]}" 10 &&
     lab_wait_for "h3 MASTER with the VIP" 8 master_with h3 vip1 "$VIP"; then
 	t_pass sigterm
 else
-	t_fail sigterm "$(states); VIP6 on: $(lab_who_has_vip "$VIP6" | tr '\n' ' ')"
+	t_fail sigterm "$(lab_states "$VIP"); VIP6 on: $(lab_who_has_vip "$VIP6" | tr '\n' ' ')"
 fi
 
 # --- a user that does not exist -------------------------------------------

@@ -13,10 +13,7 @@ set -u
 VIP=198.51.100.100/24
 VIP2=198.51.100.101/24
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_reload: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
+lab_require dbvipd
 
 lab_init
 lab_topology 2

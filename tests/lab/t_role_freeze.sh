@@ -24,24 +24,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd || ! lab_have_mariadb; then
-	echo "SKIP t_role_freeze: needs dbvipd and mariadb-server"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
-if ! role_db_setup || ! role_agents_start; then
-	t_fail "setup" "did not start"
-	t_summary
-	exit 1
-fi
-role_sampler_start
-if ! role_writer_start 300 || ! lab_wait_for "200 acks" 10 role_acks_ge 200; then
-	t_fail "setup: writer" "fewer than 200 acknowledged writes: $(role_acks)"
-	t_summary
-	exit 1
-fi
+role_init
+role_start_all 200
 
 FREEZE_T=$(role_now)
 lab_db_freeze h1

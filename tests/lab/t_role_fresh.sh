@@ -19,22 +19,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd || ! lab_have_mariadb; then
-	echo "SKIP t_role_fresh: needs dbvipd and mariadb-server"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
+role_init
 ROLE_NO_LAG=1
-if ! role_db_setup || ! role_agents_start; then
-	t_fail "setup" "did not start"
-	t_summary
-	exit 1
-fi
-role_sampler_start
-role_writer_start 300
-lab_wait_for "100 acks" 10 role_acks_ge 100
+role_start_all 100
 # Replication data from h1 stops reaching h2 (its IO thread stays
 # connected, so the agent sees nothing to restart).
 lab_exec h2 nft -f - <<EOF2
@@ -77,9 +64,5 @@ role_writer_stop
 role_sampler_stop
 LOST=$(role_lost_acks h3 | wc -l)
 t_check "crash: every acknowledged write is on h3 ($(role_acks) acks)" "$LOST missing" test "$LOST" = 0
-if BAD=$(role_sampler_violations); then
-	t_pass "crash: never two writable, never two VIP holders ($(role_samples) samples)"
-else
-	t_fail "crash: two writable / VIP holders" "$BAD"
-fi
+role_check_exclusive "crash"
 t_summary

@@ -17,13 +17,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd || ! lab_have_galera; then
-	echo "SKIP t_role_galera: needs dbvipd, mariadb-server, galera-4, rsync"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
+ROLE_NEEDS=galera role_init
 ROLE_KIND=galera
 ROLE_DBLOAD=$(role_dbload_bin) || exit 1
 

@@ -29,17 +29,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/role_lib.sh"
 
-if ! lab_have_dbvipd; then
-	echo "SKIP t_seq_reload: no $DBVIPD / $DBVIPCTL (build first)"
-	exit 77
-fi
-if ! lab_have_mariadb; then
-	echo "SKIP t_seq_reload: mariadb-server not installed"
-	exit 77
-fi
-
-lab_init
-lab_topology 3
+role_init
 
 # promote_sql is bounded like every role statement (2 s, ROLE_STMT_MS in
 # agent/role/role_int.h): 1.5 s is as slow as it may be.
@@ -153,8 +143,6 @@ seq_fenced_without_vip() {
 	    ! lab_vip_on "$1" "$ROLE_VIP"
 }
 
-dctl() { lab_exec "$1" "$DBVIPCTL" -s "${LAB_SOCK[$1]}" "${@:2}"; }
-
 # ---------------------------------------------------------------- cold start
 if ! role_db_setup; then
 	t_fail "setup" "replication set did not start"
@@ -267,7 +255,7 @@ if ! lab_wait_for "the slow write running" 5 seq_slow_running; then
 	t_fail "demote: a slow write on $NEWP" "$(cat "$LAB_TMP/slow.out")"
 fi
 DEMOTE_T=$(role_now)
-dctl "$NEWP" maintenance on >/dev/null
+dbvip_ctl "$NEWP" maintenance on >/dev/null
 if lab_wait_for "$NEWP fencing" 5 role_state_is "$NEWP" fencing; then
 	seq_hup "$NEWP"
 	t_check "demote: SIGHUP to $NEWP while it fences; the VIP stays until fenced" \
