@@ -41,8 +41,8 @@ struct health {
 	struct check *chk;
 	struct gate_track track;
 	struct loop_timer t_run;	/* next run, every interval */
-	struct loop_timer t_wait;	/* the running check's deadline */
-	int watched_fd;			/* -1 if none */
+	struct loop_wait wait;		/* what the running check waits for */
+	int watched_fd;			/* the idle connection, -1 if none */
 	uint64_t runs, missed;
 	struct log_rl rl;
 };

@@ -3,7 +3,6 @@
  * a time per instance.  See notify.h.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #include "notify.h"
 
 #define NOTIFY_RETRY_MS		1000	/* a stuck child: look again */
-#define NOTIFY_FLUSH_POLL_MS	50
 
 /* --- pure helpers --------------------------------------------------------- */
 
@@ -319,7 +317,6 @@ nq_next(struct notify_q *q)
 	struct notify_run *r;
 	char err[160];
 	uint64_t now = clock_now();
-	bool in_loop = !q->a->stopping;
 
 	if (nq_held)
 		return;
@@ -327,10 +324,9 @@ nq_next(struct notify_q *q)
 	while (q->cur == NULL && q->head != NULL) {
 		if (child_busy(&q->ch)) {
 			/* A child survived SIGKILL: the next waits for it. */
-			if (in_loop)
-				loop_timer_set(q->a->loop, &q->t_wait,
-				    now + NOTIFY_RETRY_MS * USEC_PER_MSEC,
-				    nq_retry, q, "notify retry");
+			loop_timer_set(q->a->loop, &q->t_wait,
+			    now + NOTIFY_RETRY_MS * USEC_PER_MSEC, nq_retry, q,
+			    "notify retry");
 			return;
 		}
 		r = q->head;
@@ -351,8 +347,6 @@ nq_next(struct notify_q *q)
 		q->t_start = now;
 		log_debug(LOG_FSM, "%s %s started (pid %d)", q->tag, r->what,
 		    (int)q->ch.pid);
-		if (!in_loop)
-			return;
 		if (loop_add_fd(q->a->loop, child_fd(&q->ch), EPOLLIN, nq_fd,
 		    q) == 0)
 			q->watched_fd = child_fd(&q->ch);
@@ -362,7 +356,7 @@ nq_next(struct notify_q *q)
 		    nq_timer, q, "notify deadline");
 	}
 	/* A detached queue ends with its last run. */
-	if (in_loop && q->cur == NULL && q->head == NULL && q->in == NULL)
+	if (q->cur == NULL && q->head == NULL && q->in == NULL)
 		nq_free(q);
 }
 
@@ -539,45 +533,26 @@ notify_event(struct instance *in, const char *event, const char *json_fields)
 
 /* --- shutdown --------------------------------------------------------------- */
 
+/* Every queue is idle, or held (hooks that will never run). */
+static bool
+nq_all_idle(void *arg)
+{
+	struct agent *a = arg;
+	struct notify_q *q;
+
+	for (q = a->notify_qs; q != NULL; q = q->next)
+		if (q->cur != NULL || (q->head != NULL && !nq_held))
+			return false;
+	return true;
+}
+
 void
 notify_flush_all(struct agent *a, uint32_t budget_ms)
 {
-	struct pollfd pfd[64];
 	struct notify_q *q;
-	uint64_t now, end;
-	enum child_rc rc;
-	int n, wait_ms;
 
-	now = clock_update();
-	end = now + (uint64_t)budget_ms * USEC_PER_MSEC;
-	for (q = a->notify_qs; q != NULL; q = q->next)
-		nq_unwatch(q);
-	while (now < end) {
-		n = 0;
-		for (q = a->notify_qs; q != NULL; q = q->next) {
-			if (q->cur != NULL) {
-				rc = child_step(&q->ch, now);
-				if (rc != CHILD_RUNNING)
-					nq_finish(q, rc);
-			}
-			if (q->cur == NULL)
-				nq_next(q);
-			if (q->cur != NULL &&
-			    n < (int)(sizeof(pfd) / sizeof(pfd[0]))) {
-				pfd[n].fd = child_fd(&q->ch);
-				pfd[n].events = POLLIN;
-				n++;
-			}
-		}
-		if (n == 0)
-			break;
-		wait_ms = (int)((end - now) / USEC_PER_MSEC);
-		if (wait_ms > NOTIFY_FLUSH_POLL_MS)
-			wait_ms = NOTIFY_FLUSH_POLL_MS;
-		if (poll(pfd, (nfds_t)n, wait_ms) == -1 && errno != EINTR)
-			break;
-		now = clock_update();
-	}
+	(void)loop_run_until(a->loop, clock_now() +
+	    (uint64_t)budget_ms * USEC_PER_MSEC, nq_all_idle, a);
 	while ((q = a->notify_qs) != NULL) {
 		if (q->cur != NULL)
 			log_warnx("%s %s still running at exit; killed",

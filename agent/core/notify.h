@@ -136,8 +136,9 @@ void notify_event(struct instance *in, const char *event,
     const char *json_fields);
 
 /*
- * Shutdown: run what every queue still holds, blocking, for at most
- * budget_ms in total; kill what is left; free every queue.
+ * Shutdown: run the loop (loop_run_until) until every queue ran what it
+ * holds, for at most budget_ms in total; kill what is left; free every
+ * queue.
  */
 void notify_flush_all(struct agent *a, uint32_t budget_ms);
 

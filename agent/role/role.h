@@ -152,8 +152,8 @@ void role_demote(struct role *r);
 void role_cancel(struct role *r);
 
 /*
- * Shutdown, when the loop no longer runs: read_only=ON (and the session
- * kill) with its own bounded poll, at most demote_timeout.
+ * Shutdown: read_only=ON, at most demote_timeout, before it returns; it
+ * runs the loop (loop_run_until) until the statement answered or gave up.
  */
 void role_demote_sync(struct role *r);
 

@@ -54,8 +54,7 @@ typedef void rconn_cb(struct rconn *c, bool ok);
 struct rconn {
 	struct role *r;
 	struct mdb *m;
-	int fd;				/* watched fd, -1 if none */
-	struct loop_timer t_lib;	/* libmariadb's own timeout */
+	struct loop_wait wait;		/* libmariadb's fd and timeout */
 	struct loop_timer t_limit;	/* ours */
 	struct loop_timer t_post;	/* deliver a result from the loop */
 	rconn_cb *cb;

@@ -3,7 +3,7 @@
 # no networking): every check type, a stopped server (SIGSTOP) failing a run
 # at its deadline without stalling the loop, a killed server failing fast
 # (2002) and the reconnect back-off, and script timeouts (TERM, then KILL).
-# Builds tests/lab/checkrun.c (a ppoll() loop driving check_*()) first;
+# Builds tests/lab/checkrun.c (the agent's loop driving check_*()) first;
 # CHECKRUN_CFLAGS overrides its -O2 -g (e.g. to add sanitizers).
 # Prints PASS/FAIL lines; exits non-zero if any failed.
 set -u
@@ -108,6 +108,7 @@ if ! gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
     -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror \
     ${CHECKRUN_CFLAGS:--O2 -g} \
     -o "$T/checkrun" tests/lab/checkrun.c checks/*.c \
+    agent/core/loop.c agent/core/clock.c agent/core/log.c \
     $(pkg-config --cflags --libs libmariadb); then
 	fail build "checkrun does not compile"
 	exit 1

@@ -94,6 +94,7 @@ echo "== build driver and start primary + replica"
 gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
     -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Werror -O2 -g \
     -o "$T/checkrun" tests/lab/checkrun.c checks/*.c \
+    agent/core/loop.c agent/core/clock.c agent/core/log.c \
     $(pkg-config --cflags --libs libmariadb) ||
     { fail build "checkrun does not compile"; exit 1; }
 printf '%s\n' "$PW" >"$T/pw"
