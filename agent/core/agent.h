@@ -88,11 +88,6 @@ struct instance {
 	/* The last advert of each router heard (input.c), any priority. */
 	struct instance_seen seen[INSTANCE_SEEN_MAX];
 
-	/* Interval filter: a changed v3 interval is learned only once two
-	 * adverts in a row from the same master agree on it. */
-	struct ipaddr last_src;
-	uint16_t last_int_cs;
-
 	struct loop_timer t_fsm;	/* the state machine's next deadline */
 	struct loop_timer t_garp;	/* next burst of a takeover announce */
 	struct loop_timer t_refresh;	/* garp_refresh while master */
