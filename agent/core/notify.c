@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "clock.h"
+#include "sbuf.h"
 #include "notify.h"
 
 #define NOTIFY_RETRY_MS		1000	/* a stuck child: look again */
@@ -80,6 +81,22 @@ notify_build_notify(struct notify_run *r, const char *cmd,
 	return 0;
 }
 
+/*
+ * The JSON helpers write into the caller's array through a fixed sbuf:
+ * at *off, and on overflow nothing is appended (buf stays NUL-terminated
+ * at *off) and they return -1.
+ */
+static int
+json_done(struct sbuf *b, size_t *off)
+{
+	if (b->oom) {
+		sbuf_truncate(b, *off);
+		return -1;
+	}
+	*off = b->len;
+	return 0;
+}
+
 /* Append printf output at *off; -1 (and nothing appended) if too long. */
 static int
 json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -88,51 +105,24 @@ json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 static int
 json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
+	struct sbuf b;
 	va_list ap;
-	int n;
 
-	if (*off >= len)
-		return -1;
+	sbuf_fixed(&b, buf, len, *off);
 	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	sbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *off) {
-		buf[*off] = '\0';
-		return -1;
-	}
-	*off += (size_t)n;
-	return 0;
+	return json_done(&b, off);
 }
 
 int
 notify_json_str(char *buf, size_t len, size_t *off, const char *s)
 {
-	size_t start = *off;
-	int rc = json_put(buf, len, off, "\"");
+	struct sbuf b;
 
-	for (; rc == 0 && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			rc = json_put(buf, len, off, "\\%c", ch);
-		else if (ch == '\n')
-			rc = json_put(buf, len, off, "\\n");
-		else if (ch == '\t')
-			rc = json_put(buf, len, off, "\\t");
-		else if (ch == '\r')
-			rc = json_put(buf, len, off, "\\r");
-		else if (ch < 0x20 || ch == 0x7f)
-			rc = json_put(buf, len, off, "\\u%04x", ch);
-		else
-			rc = json_put(buf, len, off, "%c", ch);
-	}
-	if (rc == 0)
-		rc = json_put(buf, len, off, "\"");
-	if (rc == -1 && start < len) {
-		*off = start;
-		buf[start] = '\0';
-	}
-	return rc;
+	sbuf_fixed(&b, buf, len, *off);
+	sbuf_json_str(&b, s);
+	return json_done(&b, off);
 }
 
 int

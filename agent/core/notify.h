@@ -84,9 +84,9 @@ struct notify_q {
  *
  * notify_build_plain: r runs cmd alone (notify_master, event_script...).
  *
- * notify_json_str: append s as a JSON string (quotes, \" \\ \n \t and
- * \u00XX escapes; other bytes as they are) to buf at *off; returns -1 if
- * it does not fit (buf stays NUL-terminated).
+ * notify_json_str: append s as a JSON string (sbuf_json_str's rules,
+ * agent/core/sbuf.h) to buf at *off; returns -1 if it does not fit (buf
+ * stays NUL-terminated).
  *
  * notify_json_field: append ,"key":"val" (no comma when *off is 0).
  *
