@@ -25,11 +25,6 @@
 #include "../../net/ipaddr.h"
 #include "../conf/conf.h"
 
-#define KA_MAX_TRACKS		16
-#define KA_AUTH_LEN		8
-#define KA_V3_MAX_CS		4095
-#define KA_MAX_GARP_DELAY_MS	60000
-#define KA_MAX_REFRESH_MS	86400000
 #define KA_INI_LINE_MAX		199	/* inih's line buffer, less the NUL */
 
 /* --- values -------------------------------------------------------------- */
@@ -205,14 +200,14 @@ ka_global_defs(struct ka_parse *p, const struct ka_node *blk,
 				    "count in 1..100: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_delay") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
-			    (int64_t)KA_MAX_GARP_DELAY_MS * 1000, &us) == 0)
+			    (int64_t)CONF_MAX_GARP_DELAY * 1000, &us) == 0)
 				p->garp_delay_ms = us / 1000;
 			else
 				kai_warn(p, gw, n->file, n->line, "%s: not "
 				    "0..60 seconds: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_refresh") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
-			    (int64_t)KA_MAX_REFRESH_MS * 1000, &us) == 0)
+			    (int64_t)CONF_MAX_GARP_REFRESH * 1000, &us) == 0)
 				p->garp_refresh_ms = us / 1000;
 			else
 				kai_warn(p, gw, n->file, n->line, "%s: not "
@@ -439,12 +434,12 @@ struct ka_inst {
 	const struct ka_node *nopreempt_n, *pd_n;
 	int64_t pd_us;
 	int family, nvips, npeers;
-	char auth[KA_AUTH_LEN + 1];
+	char auth[VRRP_AUTH_LEN + 1];
 	const struct ka_node *auth_n;
 	const char *notify[KA_NNOTIFY];
 	const struct ka_node *notify_n[KA_NNOTIFY];
-	struct ka_script *track[KA_MAX_TRACKS];
-	int track_w[KA_MAX_TRACKS];
+	struct ka_script *track[CONF_MAX_TRACK];
+	int track_w[CONF_MAX_TRACK];
 	int ntrack;
 	int garp_repeat;
 	int64_t garp_delay_ms, garp_refresh_ms;
@@ -607,11 +602,11 @@ ka_add_auth(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 		    "PASS without auth_pass: not translated");
 		return;
 	}
-	if (strlen(pass) > KA_AUTH_LEN)
+	if (strlen(pass) > VRRP_AUTH_LEN)
 		kai_warn(p, &in->warn, pn->file, pn->line, "auth_pass is "
 		    "longer than %d characters; keepalived uses the first %d, "
-		    "so does this translation", KA_AUTH_LEN, KA_AUTH_LEN);
-	snprintf(in->auth, sizeof(in->auth), "%.*s", KA_AUTH_LEN, pass);
+		    "so does this translation", VRRP_AUTH_LEN, VRRP_AUTH_LEN);
+	snprintf(in->auth, sizeof(in->auth), "%.*s", VRRP_AUTH_LEN, pass);
 	in->auth_n = pn;
 }
 
@@ -639,9 +634,9 @@ ka_add_tracks(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 			kai_warn(p, &in->warn, c->file, c->line, "track_script "
 			    "%s: '%s' is not translated", c->argv[0],
 			    c->argv[1]);
-		if (in->ntrack == KA_MAX_TRACKS) {
+		if (in->ntrack == CONF_MAX_TRACK) {
 			kai_warn(p, &in->warn, c->file, c->line, "more than %d "
-			    "track scripts", KA_MAX_TRACKS);
+			    "track scripts", CONF_MAX_TRACK);
 			continue;
 		}
 		in->track[in->ntrack] = s;
@@ -763,7 +758,8 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 	} else if (strcmp(kw, "garp_master_delay") == 0 ||
 	    strcmp(kw, "garp_master_refresh") == 0) {
 		bool delay = strcmp(kw, "garp_master_delay") == 0;
-		int64_t max = delay ? KA_MAX_GARP_DELAY_MS : KA_MAX_REFRESH_MS;
+		int64_t max = delay ? CONF_MAX_GARP_DELAY :
+		    CONF_MAX_GARP_REFRESH;
 
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
@@ -927,10 +923,10 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		if (version == 3 && in.advert_us % 10000 != 0)
 			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "counts centiseconds; rounded up");
-		if (version == 3 && cs > KA_V3_MAX_CS) {
+		if (version == 3 && cs > VRRP_V3_MAX_INT_CS) {
 			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "allows at most 40.95 s; written as 40.95");
-			cs = KA_V3_MAX_CS;
+			cs = VRRP_V3_MAX_INT_CS;
 		}
 		sbuf_printf(out, "advert_int = %s\n", ka_fmt_secs(cs * 10000, b,
 		    sizeof(b)));

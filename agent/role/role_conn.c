@@ -340,7 +340,7 @@ role_map_peer(const struct role *r, const struct ipaddr *vrrp, char *host,
 	for (i = 0; i < n; i++) {
 		if (ipaddr_eq(&up[i], vrrp)) {
 			ipaddr_ntop(vrrp, host, len);
-			*port = ROLE_DEFAULT_DB_PORT;
+			*port = CHECK_DB_PORT;
 			return 0;
 		}
 	}
@@ -366,7 +366,7 @@ role_peer_vrrp(const struct role *r, const char *host, unsigned port,
 	n = instance_peers(r->in, &up);
 	for (i = 0; i < n; i++) {
 		ipaddr_ntop(&up[i], ab, sizeof(ab));
-		if (role_same_host(ab, ROLE_DEFAULT_DB_PORT, host, port)) {
+		if (role_same_host(ab, CHECK_DB_PORT, host, port)) {
 			*vrrp = up[i];
 			return 0;
 		}

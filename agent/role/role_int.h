@@ -21,7 +21,6 @@
 #define ROLE_NPEERS		(CONF_MAX_DB_PEERS + CONF_MAX_PEERS + 1)
 #define ROLE_POLL_MS		20	/* old master not read-only yet */
 #define ROLE_KILL_MAX		64
-#define ROLE_DEFAULT_DB_PORT	3306
 #define ROLE_BACKOFF_MS		200	/* reconnect back-off cap */
 #define ROLE_FAST_CHECK_MS	100	/* check period while not fenced */
 

@@ -87,7 +87,7 @@ stopper_start(struct role *r)
 		return;
 	}
 	c->pstep = 0;
-	/* The semi-sync kill of the dump thread (LAB-NOTES): ~1 s. */
+	/* The semi-sync kill of the dump thread, measured in the lab: ~1 s. */
 	rconn_start(c, "STOP SLAVE", ROLE_STMT_MS + 2000, stopper_cb);
 }
 

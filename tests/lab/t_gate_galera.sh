@@ -19,7 +19,8 @@
 #             (non-Primary, its galera check failing with the reason)
 #
 # The cluster takes 10-15 s to form (rsync SST for the joiners); the faster
-# evs timeouts of LAB-NOTES make h3 notice it is alone in about 3 s.
+# evs timeouts (suspect 2 s, inactive 5 s, see lab_galera_args) make h3
+# notice it is alone in about 3 s.
 # Exit 0 only if every check passed; SKIP (exit 0) if Galera or dbvipd is missing.
 set -u
 . "$(dirname "$0")/lib.sh"
