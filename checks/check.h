@@ -35,6 +35,9 @@ enum check_type {
 	CHECK_SCRIPT,		/* exit 0 = success */
 };
 
+/* MariaDB's TCP port when none is configured (here and for the peers). */
+#define CHECK_DB_PORT	3306
+
 /* How to reach the local database ([mariadb] section). */
 struct check_db {
 	char socket[108];	/* unix socket path, or "" to use host/port */

@@ -14,18 +14,18 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <time.h>
 
 #include "../../checks/check.h"
 #include "../core/clock.h"
+#include "../core/log.h"
+#include "../core/loop.h"
 #include "../conf/conf.h"
 
 #define DEFAULT_CONF	"/etc/dbvip/dbvip.conf"
+#define RUN_GRACE_MS	10000	/* past the longest timeout: a backstop */
 
 static void
 usage(void)
@@ -48,60 +48,79 @@ selected(const char *name, char **only, int nonly)
 	return false;
 }
 
-/* Drive every check to its end with poll(); each has its own deadline. */
+/* One check in the loop: its wait, stepped until it ends. */
+struct run {
+	struct check *chk;
+	struct loop_wait w;
+};
+
 static void
-run_all(struct check **chk, int n)
+run_arm(struct run *r)
 {
-	struct pollfd pfd[CONF_MAX_CHECKS];
-	int map[CONF_MAX_CHECKS];
+	uint64_t deadline;
+	uint32_t events;
+	int fd;
 
-	for (;;) {
-		uint64_t now = clock_update(), next = 0, deadline;
-		uint32_t events;
-		int i, np = 0, fd, timeout;
+	if (!check_running(r->chk))
+		return;
+	check_wait(r->chk, &fd, &events, &deadline);
+	if (loop_wait_arm(&r->w, fd, events, deadline) == -1)
+		fprintf(stderr, "dbvip-check: watch fd: %s\n", strerror(errno));
+}
 
-		for (i = 0; i < n; i++) {
-			if (!check_running(chk[i]))
-				continue;
-			check_wait(chk[i], &fd, &events, &deadline);
-			if (deadline != 0 && deadline <= now) {
-				check_step(chk[i], 0, now);
-				continue;
-			}
-			if (deadline != 0 && (next == 0 || deadline < next))
-				next = deadline;
-			if (fd != -1) {
-				pfd[np].fd = fd;
-				pfd[np].events = (short)((events & EPOLLIN ?
-				    POLLIN : 0) | (events & EPOLLOUT ? POLLOUT : 0) |
-				    (events & EPOLLPRI ? POLLPRI : 0));
-				pfd[np].revents = 0;
-				map[np++] = i;
-			}
-		}
-		for (i = 0; i < n && !check_running(chk[i]); i++)
-			;
-		if (i == n)
-			return;
-		timeout = next == 0 ? 1000 :
-		    (int)((next - now + 999) / 1000);
-		if (poll(pfd, (nfds_t)np, timeout) == -1 && errno != EINTR)
-			return;
-		now = clock_update();
-		for (i = 0; i < np; i++) {
-			uint32_t ev = 0;
+static void
+run_step(void *arg, uint32_t events)
+{
+	struct run *r = arg;
 
-			if (pfd[i].revents == 0)
-				continue;
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-				ev |= EPOLLIN;
-			if (pfd[i].revents & POLLOUT)
-				ev |= EPOLLOUT;
-			if (pfd[i].revents & POLLPRI)
-				ev |= EPOLLPRI;
-			check_step(chk[map[i]], ev, now);
-		}
+	check_step(r->chk, events, clock_now());
+	run_arm(r);
+}
+
+struct runs {
+	struct run r[CONF_MAX_CHECKS];
+	int n;
+};
+
+static bool
+runs_over(void *arg)
+{
+	struct runs *rs = arg;
+	int i;
+
+	for (i = 0; i < rs->n; i++)
+		if (check_running(rs->r[i].chk))
+			return false;
+	return true;
+}
+
+/*
+ * Drive every check to its end in the agent's loop; each has its own
+ * deadline (check.h: always set while running), the loop's is a backstop.
+ */
+static void
+run_all(struct check **chk, int n, uint32_t max_timeout_ms)
+{
+	struct runs rs;
+	struct loop *l;
+	int i;
+
+	if ((l = loop_new()) == NULL) {
+		fprintf(stderr, "dbvip-check: epoll: %s\n", strerror(errno));
+		return;
 	}
+	rs.n = n;
+	for (i = 0; i < n; i++) {
+		rs.r[i].chk = chk[i];
+		loop_wait_init(&rs.r[i].w, l, run_step, &rs.r[i],
+		    "check deadline");
+		run_arm(&rs.r[i]);
+	}
+	(void)loop_run_until(l, clock_now() + ((uint64_t)max_timeout_ms +
+	    RUN_GRACE_MS) * USEC_PER_MSEC, runs_over, &rs);
+	for (i = 0; i < n; i++)
+		loop_wait_cancel(&rs.r[i].w);
+	loop_free(l);
 }
 
 int
@@ -117,8 +136,10 @@ main(int argc, char *argv[])
 	const char *names[CONF_MAX_CHECKS];
 	struct conf c;
 	int ch, i, n = 0, nonly = 0, failed = 0, quiet = 0;
+	uint32_t max_timeout_ms = 0;
 	size_t len = 0;
 
+	log_init("dbvip-check");
 	while ((ch = getopt_long(argc, argv, "f:c:qhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -170,6 +191,8 @@ main(int argc, char *argv[])
 			return 2;
 		}
 		names[n] = c.checks[i].cc.name;
+		if (c.checks[i].cc.timeout_ms > max_timeout_ms)
+			max_timeout_ms = c.checks[i].cc.timeout_ms;
 		check_start(chk[n], clock_now());
 		n++;
 	}
@@ -179,7 +202,7 @@ main(int argc, char *argv[])
 		conf_free(&c);
 		return 2;
 	}
-	run_all(chk, n);
+	run_all(chk, n, max_timeout_ms);
 
 	/* One line: the failures if any, else every check's summary. */
 	line[0] = '\0';

@@ -25,11 +25,6 @@
 #include "../../net/ipaddr.h"
 #include "../conf/conf.h"
 
-#define KA_MAX_TRACKS		16
-#define KA_AUTH_LEN		8
-#define KA_V3_MAX_CS		4095
-#define KA_MAX_GARP_DELAY_MS	60000
-#define KA_MAX_REFRESH_MS	86400000
 #define KA_INI_LINE_MAX		199	/* inih's line buffer, less the NUL */
 
 /* --- values -------------------------------------------------------------- */
@@ -153,21 +148,21 @@ ka_command(char **argv, int argc, struct sbuf *b)
 	int i;
 
 	if (argc == 1) {
-		kai_sb_printf(b, "%s", argv[0]);
+		sbuf_printf(b, "%s", argv[0]);
 		return strpbrk(argv[0], "<>|&;$`*?~(){}[]\\\"#") != NULL;
 	}
 	for (i = 0; i < argc; i++) {
 		if (i > 0)
-			kai_sb_printf(b, " ");
+			sbuf_printf(b, " ");
 		if (argv[i][0] != '\0' && strspn(argv[i], safe) ==
 		    strlen(argv[i])) {
-			kai_sb_printf(b, "%s", argv[i]);
+			sbuf_printf(b, "%s", argv[i]);
 			continue;
 		}
-		kai_sb_printf(b, "'");
+		sbuf_printf(b, "'");
 		for (c = argv[i]; *c != '\0'; c++)
-			kai_sb_printf(b, *c == '\'' ? "'\\''" : "%c", *c);
-		kai_sb_printf(b, "'");
+			sbuf_printf(b, *c == '\'' ? "'\\''" : "%c", *c);
+		sbuf_printf(b, "'");
 	}
 	return false;
 }
@@ -205,14 +200,14 @@ ka_global_defs(struct ka_parse *p, const struct ka_node *blk,
 				    "count in 1..100: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_delay") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
-			    (int64_t)KA_MAX_GARP_DELAY_MS * 1000, &us) == 0)
+			    (int64_t)CONF_MAX_GARP_DELAY * 1000, &us) == 0)
 				p->garp_delay_ms = us / 1000;
 			else
 				kai_warn(p, gw, n->file, n->line, "%s: not "
 				    "0..60 seconds: ignored", kw);
 		} else if (strcmp(kw, "vrrp_garp_master_refresh") == 0) {
 			if (n->argc == 2 && ka_seconds(n->argv[1],
-			    (int64_t)KA_MAX_REFRESH_MS * 1000, &us) == 0)
+			    (int64_t)CONF_MAX_GARP_REFRESH * 1000, &us) == 0)
 				p->garp_refresh_ms = us / 1000;
 			else
 				kai_warn(p, gw, n->file, n->line, "%s: not "
@@ -302,7 +297,7 @@ ka_sync_group(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw)
 		}
 	}
 	for (i = first; i < p->nsynced; i++)
-		kai_sb_printf(&names, "%s%s", i > first ? ", " : "",
+		sbuf_printf(&names, "%s%s", i > first ? ", " : "",
 		    p->synced[i]);
 	kai_warn(p, gw, n->file, n->line, "vrrp_sync_group %s (%s) is not "
 	    "translated: dbvip has no sync groups, each instance fails over "
@@ -393,30 +388,30 @@ ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out)
 	    "there is no script";
 	for (i = 0; i < s->nweights; i++) {
 		ka_check_name(s, s->weights[i], name, sizeof(name));
-		kai_sb_printf(out, "\n[check %s]\n", name);
+		sbuf_printf(out, "\n[check %s]\n", name);
 		if (i == 0)
-			kai_sb_append(out, &warn);
+			sbuf_append(out, &warn);
 		if (i == 0 && strcmp(name, s->n->argv[1]) != 0)
 			kai_warn(p, out, s->n->file, s->n->line, "vrrp_script "
 			    "%s is named %s here", s->n->argv[1], name);
-		kai_sb_printf(out, "type = script\n");
+		sbuf_printf(out, "type = script\n");
 		if (why != NULL) {
 			if (i == 0)
 				kai_warn(p, out, s->n->file, s->n->line,
 				    "vrrp_script %s: the command cannot be "
 				    "written: %s", s->n->argv[1], why);
-			kai_sb_printf(out, "# command = ?\n");
+			sbuf_printf(out, "# command = ?\n");
 		} else
-			kai_sb_printf(out, "command = %s\n", cmd.s);
-		kai_sb_printf(out, "interval = %s\n", ka_fmt_secs(interval, b,
+			sbuf_printf(out, "command = %s\n", cmd.s);
+		sbuf_printf(out, "interval = %s\n", ka_fmt_secs(interval, b,
 		    sizeof(b)));
-		kai_sb_printf(out, "timeout = %s\n", ka_fmt_secs(timeout, b,
+		sbuf_printf(out, "timeout = %s\n", ka_fmt_secs(timeout, b,
 		    sizeof(b)));
-		kai_sb_printf(out, "rise = %ld\nfall = %ld\n", rise, fall);
+		sbuf_printf(out, "rise = %ld\nfall = %ld\n", rise, fall);
 		if (s->weights[i] == 0)
-			kai_sb_printf(out, "# weight 0: a failing check puts the "
+			sbuf_printf(out, "# weight 0: a failing check puts the "
 			    "instance in FAULT, as in keepalived\n");
-		kai_sb_printf(out, "weight = %d\n", s->weights[i]);
+		sbuf_printf(out, "weight = %d\n", s->weights[i]);
 		p->r->nchecks++;
 	}
 	free(cmd.s);
@@ -439,12 +434,12 @@ struct ka_inst {
 	const struct ka_node *nopreempt_n, *pd_n;
 	int64_t pd_us;
 	int family, nvips, npeers;
-	char auth[KA_AUTH_LEN + 1];
+	char auth[VRRP_AUTH_LEN + 1];
 	const struct ka_node *auth_n;
 	const char *notify[KA_NNOTIFY];
 	const struct ka_node *notify_n[KA_NNOTIFY];
-	struct ka_script *track[KA_MAX_TRACKS];
-	int track_w[KA_MAX_TRACKS];
+	struct ka_script *track[CONF_MAX_TRACK];
+	int track_w[CONF_MAX_TRACK];
 	int ntrack;
 	int garp_repeat;
 	int64_t garp_delay_ms, garp_refresh_ms;
@@ -542,7 +537,7 @@ ka_add_vips(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 		}
 		in->family = pfx.addr.family;
 		in->nvips++;
-		kai_sb_printf(&in->keys, "vip = %s/%u\n", ipaddr_ntop(&pfx.addr, a,
+		sbuf_printf(&in->keys, "vip = %s/%u\n", ipaddr_ntop(&pfx.addr, a,
 		    sizeof(a)), pfx.plen);
 	}
 }
@@ -573,7 +568,7 @@ ka_add_peers(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk,
 			continue;
 		}
 		in->npeers++;
-		kai_sb_printf(peers, "unicast_peer = %s\n", ipaddr_ntop(&addr, a,
+		sbuf_printf(peers, "unicast_peer = %s\n", ipaddr_ntop(&addr, a,
 		    sizeof(a)));
 	}
 }
@@ -607,11 +602,11 @@ ka_add_auth(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 		    "PASS without auth_pass: not translated");
 		return;
 	}
-	if (strlen(pass) > KA_AUTH_LEN)
+	if (strlen(pass) > VRRP_AUTH_LEN)
 		kai_warn(p, &in->warn, pn->file, pn->line, "auth_pass is "
 		    "longer than %d characters; keepalived uses the first %d, "
-		    "so does this translation", KA_AUTH_LEN, KA_AUTH_LEN);
-	snprintf(in->auth, sizeof(in->auth), "%.*s", KA_AUTH_LEN, pass);
+		    "so does this translation", VRRP_AUTH_LEN, VRRP_AUTH_LEN);
+	snprintf(in->auth, sizeof(in->auth), "%.*s", VRRP_AUTH_LEN, pass);
 	in->auth_n = pn;
 }
 
@@ -639,9 +634,9 @@ ka_add_tracks(struct ka_parse *p, struct ka_inst *in, const struct ka_node *blk)
 			kai_warn(p, &in->warn, c->file, c->line, "track_script "
 			    "%s: '%s' is not translated", c->argv[0],
 			    c->argv[1]);
-		if (in->ntrack == KA_MAX_TRACKS) {
+		if (in->ntrack == CONF_MAX_TRACK) {
 			kai_warn(p, &in->warn, c->file, c->line, "more than %d "
-			    "track scripts", KA_MAX_TRACKS);
+			    "track scripts", CONF_MAX_TRACK);
 			continue;
 		}
 		in->track[in->ntrack] = s;
@@ -763,7 +758,8 @@ ka_inst_stmt(struct ka_parse *p, struct ka_inst *in, const struct ka_node *n,
 	} else if (strcmp(kw, "garp_master_delay") == 0 ||
 	    strcmp(kw, "garp_master_refresh") == 0) {
 		bool delay = strcmp(kw, "garp_master_delay") == 0;
-		int64_t max = delay ? KA_MAX_GARP_DELAY_MS : KA_MAX_REFRESH_MS;
+		int64_t max = delay ? CONF_MAX_GARP_DELAY :
+		    CONF_MAX_GARP_REFRESH;
 
 		if ((v = ka_one(p, in, n)) == NULL)
 			return;
@@ -868,7 +864,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 	if (why != NULL) {
 		kai_warn(p, gw, n->file, n->line, "vrrp_instance %s is not "
 		    "translated: %s (dbvip requires it)", n->argv[1], why);
-		kai_sb_append(gw, &in.warn);
+		sbuf_append(gw, &in.warn);
 		goto out;
 	}
 
@@ -907,15 +903,15 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		in.auth_n = NULL;
 	}
 
-	kai_sb_printf(out, "\n[instance %s]\n", name);
-	kai_sb_append(out, &in.warn);
+	sbuf_printf(out, "\n[instance %s]\n", name);
+	sbuf_append(out, &in.warn);
 	if (in.master)
-		kai_sb_printf(out, "# keepalived state MASTER: dbvip has no "
+		sbuf_printf(out, "# keepalived state MASTER: dbvip has no "
 		    "initial state, the election decides\n");
-	kai_sb_printf(out, "interface = %s\nvrid = %ld\n", in.ifname, in.vrid);
-	kai_sb_printf(out, "priority = %ld\n", in.priority != -1 ? in.priority :
+	sbuf_printf(out, "interface = %s\nvrid = %ld\n", in.ifname, in.vrid);
+	sbuf_printf(out, "priority = %ld\n", in.priority != -1 ? in.priority :
 	    100L);
-	kai_sb_printf(out, "version = %d\n", version);
+	sbuf_printf(out, "version = %d\n", version);
 	if (in.advert_us != -1) {
 		if (version == 2 && in.advert_us % 1000000 != 0) {
 			kai_warn(p, out, n->file, n->line, "advert_int %s: "
@@ -927,20 +923,20 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		if (version == 3 && in.advert_us % 10000 != 0)
 			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "counts centiseconds; rounded up");
-		if (version == 3 && cs > KA_V3_MAX_CS) {
+		if (version == 3 && cs > VRRP_V3_MAX_INT_CS) {
 			kai_warn(p, out, n->file, n->line, "advert_int: VRRPv3 "
 			    "allows at most 40.95 s; written as 40.95");
-			cs = KA_V3_MAX_CS;
+			cs = VRRP_V3_MAX_INT_CS;
 		}
-		kai_sb_printf(out, "advert_int = %s\n", ka_fmt_secs(cs * 10000, b,
+		sbuf_printf(out, "advert_int = %s\n", ka_fmt_secs(cs * 10000, b,
 		    sizeof(b)));
 	} else
-		kai_sb_printf(out, "advert_int = 1\n");
-	kai_sb_append(out, &in.keys);
-	kai_sb_append(out, &peers);
-	kai_sb_printf(out, "preempt = %s\n", in.nopreempt ? "no" : "yes");
+		sbuf_printf(out, "advert_int = 1\n");
+	sbuf_append(out, &in.keys);
+	sbuf_append(out, &peers);
+	sbuf_printf(out, "preempt = %s\n", in.nopreempt ? "no" : "yes");
 	if (in.have_pd)
-		kai_sb_printf(out, "preempt_delay = %s\n", ka_fmt_secs(in.pd_us, b,
+		sbuf_printf(out, "preempt_delay = %s\n", ka_fmt_secs(in.pd_us, b,
 		    sizeof(b)));
 	if (in.auth_n != NULL) {
 		why = ka_ini_unsafe("auth_pass", in.auth);
@@ -948,19 +944,19 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 			kai_warn(p, out, in.auth_n->file, in.auth_n->line,
 			    "auth_pass cannot be written: %s", why);
 		else
-			kai_sb_printf(out, "auth_pass = %s\n", in.auth);
+			sbuf_printf(out, "auth_pass = %s\n", in.auth);
 	}
 	if (in.garp_repeat > 0)
-		kai_sb_printf(out, "garp_repeat = %d\n", in.garp_repeat);
+		sbuf_printf(out, "garp_repeat = %d\n", in.garp_repeat);
 	if (in.garp_delay_ms >= 0) {
 		kai_sb_comment(out, "keepalived's garp_master_delay is the pause "
 		    "before a second burst; dbvip's garp_delay spaces every "
 		    "announcement");
-		kai_sb_printf(out, "garp_delay = %s\n", ka_fmt_secs(
+		sbuf_printf(out, "garp_delay = %s\n", ka_fmt_secs(
 		    in.garp_delay_ms * 1000, b, sizeof(b)));
 	}
 	if (in.garp_refresh_ms >= 0)
-		kai_sb_printf(out, "garp_refresh = %s\n", ka_fmt_secs(
+		sbuf_printf(out, "garp_refresh = %s\n", ka_fmt_secs(
 		    in.garp_refresh_ms * 1000, b, sizeof(b)));
 
 	sync = ka_synced(p, n->argv[1]);
@@ -976,7 +972,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 		}
 		ka_use_script(in.track[i], w);
 		ka_check_name(in.track[i], w, cname, sizeof(cname));
-		kai_sb_printf(out, "track = %s\n", cname);
+		sbuf_printf(out, "track = %s\n", cname);
 	}
 	for (i = 0; i < KA_NNOTIFY; i++) {
 		if (in.notify[i] == NULL)
@@ -987,7 +983,7 @@ ka_instance(struct ka_parse *p, const struct ka_node *n, struct sbuf *out,
 			    in.notify_n[i]->line, "%s cannot be written: %s",
 			    ka_notify_keys[i], why);
 		else
-			kai_sb_printf(out, "%s = %s\n", ka_notify_keys[i],
+			sbuf_printf(out, "%s = %s\n", ka_notify_keys[i],
 			    in.notify[i]);
 	}
 	p->r->ninstances++;
@@ -1030,7 +1026,7 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 
 	p->garp_repeat = -1;
 	p->garp_delay_ms = p->garp_refresh_ms = -1;
-	kai_sb_append(&gw, &p->lexwarn);
+	sbuf_append(&gw, &p->lexwarn);
 
 	for (n = top; n != NULL; n = n->next) {
 		kw = n->argv[0];
@@ -1080,11 +1076,11 @@ ka_translate(struct ka_parse *p, const struct ka_node *top,
 	kai_sb_comment(out, head);
 	kai_sb_comment(out, "Review every WARNING, then check the file with "
 	    "dbvipd -t -f FILE.");
-	kai_sb_printf(out, "\n");
-	kai_sb_printf(out, "[global]\ncontrol_socket = %s\n", control_socket);
-	kai_sb_append(out, &gw);
-	kai_sb_append(out, &checks);
-	kai_sb_append(out, &insts);
+	sbuf_printf(out, "\n");
+	sbuf_printf(out, "[global]\ncontrol_socket = %s\n", control_socket);
+	sbuf_append(out, &gw);
+	sbuf_append(out, &checks);
+	sbuf_append(out, &insts);
 	free(gw.s);
 	free(checks.s);
 	free(insts.s);

@@ -12,15 +12,10 @@
 
 #include "../conf/conf.h"
 #include "kaimport.h"
+#include "../core/sbuf.h"
 
 #define KA_MAX_WEIGHTS		16	/* distinct weights of one script */
 #define KA_COMMENT_WIDTH	78
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
 
 struct ka_tok {
 	char *s;
@@ -72,10 +67,7 @@ struct ka_parse {
 	const char *textdir;		/* kaimport_text's basedir */
 };
 
-/* Append to b; on allocation failure b->oom is set and b stays usable. */
-void kai_sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void kai_sb_append(struct sbuf *b, const struct sbuf *o);
+/* Output is built in growing sbufs (../core/sbuf.h). */
 /* text as "# " comment lines wrapped at KA_COMMENT_WIDTH. */
 void kai_sb_comment(struct sbuf *b, const char *text);
 

@@ -20,50 +20,6 @@
 
 /* --- growing string ------------------------------------------------------ */
 
-void
-kai_sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	size_t need, ncap;
-	char *ns;
-	int n;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	need = b->len + (size_t)n + 1;
-	if (need > b->cap) {
-		ncap = b->cap == 0 ? 256 : b->cap;
-		while (ncap < need)
-			ncap *= 2;
-		if ((ns = realloc(b->s, ncap)) == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void
-kai_sb_append(struct sbuf *b, const struct sbuf *o)
-{
-	if (o->oom)
-		b->oom = true;
-	else if (o->len > 0)
-		kai_sb_printf(b, "%s", o->s);
-}
-
 /*
  * A comment, wrapped at blanks so that no line comes near inih's line
  * limit; continuation lines are indented.
@@ -83,7 +39,7 @@ kai_sb_comment(struct sbuf *b, const char *text)
 				;
 			n = brk > s ? (size_t)(brk - s) : room;
 		}
-		kai_sb_printf(b, "%s%.*s\n", first ? "# " : "#   ", (int)n, s);
+		sbuf_printf(b, "%s%.*s\n", first ? "# " : "#   ", (int)n, s);
 		s += n;
 		while (*s == ' ')
 			s++;
@@ -261,12 +217,12 @@ ka_word(struct ka_parse *p, const char **sp, struct sbuf *w, bool *quoted,
 	char q;
 
 	w->len = 0;
-	kai_sb_printf(w, "%s", "");
+	sbuf_printf(w, "%s", "");
 	*quoted = false;
 	while (*s != '\0' && !kai_blank(*s) && *s != '#' && *s != '!' &&
 	    (include || (*s != '{' && *s != '}'))) {
 		if (*s != '"' && *s != '\'') {
-			kai_sb_printf(w, "%c", *s++);
+			sbuf_printf(w, "%c", *s++);
 			continue;
 		}
 		*quoted = true;
@@ -274,9 +230,9 @@ ka_word(struct ka_parse *p, const char **sp, struct sbuf *w, bool *quoted,
 		while (*s != '\0' && *s != q) {
 			if (*s == '\\' && s[1] != '\0') {
 				s++;
-				kai_sb_printf(w, "%c", ka_escape(&s));
+				sbuf_printf(w, "%c", ka_escape(&s));
 			} else
-				kai_sb_printf(w, "%c", *s++);
+				sbuf_printf(w, "%c", *s++);
 		}
 		if (*s != q) {
 			kai_fail(p, file, line, "unterminated %c quote", q);

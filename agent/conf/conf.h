@@ -104,6 +104,8 @@
 #define CONF_NAME_MAX		64
 #define CONF_PATH_MAX		108	/* sun_path */
 #define CONF_MAX_TRACK		16
+#define CONF_MAX_GARP_DELAY	60000	/* ms */
+#define CONF_MAX_GARP_REFRESH	86400000 /* ms, one day */
 #define CONF_MAX_CHECKS		64
 #define CONF_USER_MAX		33	/* 32 characters, like useradd */
 #define CONF_CMD_MAX		256	/* a notify / event script command;

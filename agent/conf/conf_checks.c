@@ -13,7 +13,6 @@
 #include "conf.h"
 #include "conf_int.h"
 
-#define CONF_DEFAULT_DB_PORT		3306
 #define CONF_DEFAULT_DB_TIMEOUT		2	/* s */
 #define CONF_DEFAULT_CK_INTERVAL	1000	/* ms */
 #define CONF_DEFAULT_CK_TIMEOUT		1000	/* ms */
@@ -63,7 +62,7 @@ conf_begin_mariadb(struct conf_parse *p)
 	p->seen_mariadb = true;
 	c->have_db = true;
 	memset(&c->db, 0, sizeof(c->db));
-	c->db.port = CONF_DEFAULT_DB_PORT;
+	c->db.port = CHECK_DB_PORT;
 	c->db.connect_timeout_s = CONF_DEFAULT_DB_TIMEOUT;
 	p->sec = SEC_MARIADB;
 	return 0;

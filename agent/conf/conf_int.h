@@ -22,8 +22,6 @@
 
 #define CONF_MAX_PREEMPT_DELAY	3600000	/* ms */
 #define CONF_MAX_GARP_REPEAT	100
-#define CONF_MAX_GARP_DELAY	60000	/* ms */
-#define CONF_MAX_GARP_REFRESH	86400000 /* ms, one day */
 #define CONF_MAX_INSTANCES	1024
 
 enum conf_sec {

@@ -15,7 +15,6 @@
 #define CONF_DEFAULT_PROMOTE_BACKOFF	10000	/* ms */
 #define CONF_DEFAULT_DEMOTE_TIMEOUT	1000	/* ms */
 #define CONF_DEFAULT_PEER_TIMEOUT	300	/* ms */
-#define CONF_DEFAULT_DB_PORT		3306
 
 void
 conf_role_defaults(struct conf_role *r)
@@ -174,7 +173,7 @@ set_db_peer(struct conf_parse *p, const char *val)
 	int i;
 
 	memset(&dp, 0, sizeof(dp));
-	dp.port = CONF_DEFAULT_DB_PORT;
+	dp.port = CHECK_DB_PORT;
 	snprintf(v, sizeof(v), "%s", val);
 	sp = strpbrk(v, " \t");
 	if (sp == NULL) {

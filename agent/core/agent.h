@@ -41,8 +41,8 @@ struct health {
 	struct check *chk;
 	struct gate_track track;
 	struct loop_timer t_run;	/* next run, every interval */
-	struct loop_timer t_wait;	/* the running check's deadline */
-	int watched_fd;			/* -1 if none */
+	struct loop_wait wait;		/* what the running check waits for */
+	int watched_fd;			/* the idle connection, -1 if none */
 	uint64_t runs, missed;
 	struct log_rl rl;
 };
@@ -87,11 +87,6 @@ struct instance {
 
 	/* The last advert of each router heard (input.c), any priority. */
 	struct instance_seen seen[INSTANCE_SEEN_MAX];
-
-	/* Interval filter: a changed v3 interval is learned only once two
-	 * adverts in a row from the same master agree on it. */
-	struct ipaddr last_src;
-	uint16_t last_int_cs;
 
 	struct loop_timer t_fsm;	/* the state machine's next deadline */
 	struct loop_timer t_garp;	/* next burst of a takeover announce */

@@ -16,7 +16,7 @@
 static void health_after_step(struct health *h);
 static void health_start_run(struct health *h);
 
-/* Stop watching the check's fd: it may be closed inside check_step(). */
+/* Stop watching the check's fds: they may be closed inside check_step(). */
 static void
 health_unwatch(struct health *h)
 {
@@ -24,6 +24,7 @@ health_unwatch(struct health *h)
 		loop_del_fd(h->a->loop, h->watched_fd);
 		h->watched_fd = -1;
 	}
+	loop_wait_cancel(&h->wait);
 }
 
 static void health_run(void *arg);
@@ -64,7 +65,7 @@ health_done(struct health *h)
 	bool changed;
 	int i;
 
-	loop_timer_cancel(h->a->loop, &h->t_wait);
+	loop_wait_cancel(&h->wait);
 	log_debug(LOG_SQL, "[check %s] %s in %u us: %s", h->cfg.cc.name,
 	    r->ok ? "ok" : "failed", r->latency_us, r->msg);
 	changed = gate_track_result(&h->track, r->ok);
@@ -97,24 +98,14 @@ health_done(struct health *h)
 				instance_gate_update(in);
 }
 
+/* The check's fd is ready (events) or its deadline came (0). */
 static void
-health_fd(void *arg, int fd, uint32_t events)
+health_step(void *arg, uint32_t events)
 {
 	struct health *h = arg;
 
-	(void)fd;
 	health_unwatch(h);
 	check_step(h->chk, events, clock_now());
-	health_after_step(h);
-}
-
-static void
-health_deadline(void *arg)
-{
-	struct health *h = arg;
-
-	health_unwatch(h);
-	check_step(h->chk, 0, clock_now());
 	health_after_step(h);
 }
 
@@ -131,15 +122,8 @@ health_after_step(struct health *h)
 		return;
 	}
 	check_wait(h->chk, &fd, &events, &deadline);
-	if (fd != -1) {
-		if (loop_add_fd(h->a->loop, fd, events, health_fd, h) == 0)
-			h->watched_fd = fd;
-		else
-			log_warn("[check %s] watch fd", h->cfg.cc.name);
-	}
-	if (deadline != 0)
-		loop_timer_set(h->a->loop, &h->t_wait, deadline,
-		    health_deadline, h, "check deadline");
+	if (loop_wait_arm(&h->wait, fd, events, deadline) == -1)
+		log_warn("[check %s] watch fd", h->cfg.cc.name);
 }
 
 /* Start a run now, unless one is still going (then it counts as missed). */
@@ -177,7 +161,6 @@ health_free(struct health *h)
 {
 	health_unwatch(h);
 	loop_timer_cancel(h->a->loop, &h->t_run);
-	loop_timer_cancel(h->a->loop, &h->t_wait);
 	check_free(h->chk);
 	free(h);
 }
@@ -193,6 +176,7 @@ health_new(struct agent *a, const struct conf *conf,
 	h->a = a;
 	h->cfg = *cc;
 	h->watched_fd = -1;
+	loop_wait_init(&h->wait, a->loop, health_step, h, "check deadline");
 	h->chk = check_new(&h->cfg.cc, conf->have_db ? &conf->db : NULL);
 	if (h->chk == NULL) {
 		free(h);

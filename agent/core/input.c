@@ -139,19 +139,6 @@ instance_check(struct instance *in, const struct vrrp_pkt *p,
 			log_warnx("%s advert from peer lists other VIPs "
 			    "(misconfiguration?)", in->tag);
 	}
-	/*
-	 * A priority-0 advert makes backups take over after the skew time,
-	 * so it is honoured only from the master we follow: a stray one from
-	 * elsewhere must not make a healthy group flap.  A backup that has
-	 * not heard a master yet follows none, and waits out its
-	 * Master_Down_Timer instead.
-	 */
-	if (p->priority == 0 && in->fsm.state == VRRP_ST_BACKUP &&
-	    (in->fsm.master.family == 0 ||
-	    !ipaddr_eq(&meta->src, &in->fsm.master))) {
-		*msg = "priority 0 from a router that is not the master";
-		return VRRP_DROP_NOT_MASTER;
-	}
 	return VRRP_DROP_NONE;
 }
 
@@ -159,7 +146,7 @@ static void instance_seen_note(struct instance *in, const struct ipaddr *src,
     uint8_t prio, uint64_t now);
 
 static void
-instance_input(struct instance *in, struct vrrp_pkt *p,
+instance_input(struct instance *in, const struct vrrp_pkt *p,
     const struct vrrp_pkt_meta *meta)
 {
 	struct vrrp_out out = { 0 };
@@ -170,25 +157,14 @@ instance_input(struct instance *in, struct vrrp_pkt *p,
 		instance_drop(in, why, &meta->src, msg);
 		return;
 	}
-	/*
-	 * A v3 interval different from the one we follow is learned only when
-	 * two adverts in a row from the same source carry it, so one corrupt
-	 * or stray advert cannot shrink the master-down timer to nothing.
-	 */
-	if (p->version == 3 &&
-	    p->adver_int_cs != in->fsm.master_adver_int_cs &&
-	    !(ipaddr_eq(&meta->src, &in->last_src) &&
-	    in->last_int_cs == p->adver_int_cs)) {
-		in->last_src = meta->src;
-		in->last_int_cs = p->adver_int_cs;
-		p->adver_int_cs = in->fsm.master_adver_int_cs;
-	} else {
-		in->last_src = meta->src;
-		in->last_int_cs = p->adver_int_cs;
+	/* The state machine may refuse it too (vrrp.h: priority 0). */
+	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
+	if (out.drop != VRRP_DROP_NONE) {
+		instance_drop(in, out.drop, &meta->src, out.drop_msg);
+		return;
 	}
 	in->n.adverts_received++;
 	instance_seen_note(in, &meta->src, p->priority, clock_now());
-	vrrp_fsm_advert(&in->fsm, clock_now(), p, &meta->src, &out);
 	instance_exec(in, &out);
 	/* The master the election accepts may have changed. */
 	guard_kick(in);

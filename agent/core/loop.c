@@ -20,10 +20,12 @@ struct loop {
 	bool stop;
 	bool no_pwait2;			/* kernel before 5.11 */
 	uint64_t pass;
+	uint64_t mark;			/* clock_read() after the last callback */
 	struct loop_fd *fds;		/* indexed by fd */
 	int nfds;
 	struct loop_timer *timers;	/* unsorted: an agent has a few dozen */
 	struct log_rl rl_hog, rl_late;
+	struct loop_stats stats;
 };
 
 struct loop *
@@ -132,30 +134,42 @@ loop_stop(struct loop *l)
 	l->stop = true;
 }
 
-/* Warn about a callback that held the loop: blocking code shows up here. */
+/*
+ * Time the callback that started at l->mark and move the mark to its end,
+ * where the next callback starts: blocking code shows up under its own
+ * name, not under the callbacks after it.
+ */
 static void
-loop_hog_check(struct loop *l, uint64_t start, const char *what)
+loop_hog_check(struct loop *l, const char *what)
 {
-	uint64_t took = clock_read() - start;
+	uint64_t start = l->mark, took;
 	unsigned supp;
 
-	if (took > LOOP_HOG_MS * USEC_PER_MSEC &&
-	    log_rl_allow(&l->rl_hog, start, &supp))
+	l->mark = clock_read();
+	took = l->mark > start ? l->mark - start : 0;
+	if (took <= LOOP_HOG_MS * USEC_PER_MSEC)
+		return;
+	l->stats.hogs++;
+	l->stats.last_hog = what;
+	l->stats.last_hog_us = took;
+	if (log_rl_allow(&l->rl_hog, l->mark, &supp))
 		log_warnx("loop: %s ran %llu ms (blocking code?)%s", what,
 		    (unsigned long long)(took / USEC_PER_MSEC),
 		    supp ? " (more suppressed)" : "");
 }
 
 /*
- * How long epoll may sleep: until the earliest timer (capped at a minute),
- * or forever (NULL) when none is armed.  Microsecond precision, so a
- * skew-time takeover is not rounded up to the next millisecond.
+ * How long epoll may sleep: until the earliest timer or limit (0: none),
+ * capped at a minute, or forever (NULL) when there is neither.
+ * Microsecond precision, so a skew-time takeover is not rounded up to the
+ * next millisecond.
  */
 static struct timespec *
-loop_timeout(struct loop *l, uint64_t now, struct timespec *ts)
+loop_timeout(struct loop *l, uint64_t now, uint64_t limit,
+    struct timespec *ts)
 {
 	struct loop_timer *t;
-	uint64_t min = 0, wait;
+	uint64_t min = limit, wait;
 
 	for (t = l->timers; t != NULL; t = t->next)
 		if (min == 0 || t->deadline < min)
@@ -175,7 +189,7 @@ loop_timeout(struct loop *l, uint64_t now, struct timespec *ts)
  * kernels get epoll_wait with the timeout rounded up to a millisecond.
  */
 static int
-loop_wait(struct loop *l, struct epoll_event *evs, int max,
+loop_epoll(struct loop *l, struct epoll_event *evs, int max,
     const struct timespec *ts)
 {
 	int n, ms;
@@ -197,7 +211,7 @@ loop_wait(struct loop *l, struct epoll_event *evs, int max,
  * The list may change under us, so restart the walk after each callback.
  */
 static void
-loop_run_timers(struct loop *l, uint64_t now)
+loop_run_timers(struct loop *l, uint64_t now, bool honour_stop)
 {
 	struct loop_timer *t;
 	const char *name;
@@ -209,53 +223,159 @@ loop_run_timers(struct loop *l, uint64_t now)
 		for (t = l->timers; t != NULL; t = t->next) {
 			if (t->deadline > now || t->pass == l->pass)
 				continue;
-			if (now - t->deadline > LOOP_LATE_MS * USEC_PER_MSEC &&
-			    log_rl_allow(&l->rl_late, now, &supp))
-				log_warnx("loop: timer %s fired %llu ms late",
-				    t->name ? t->name : "?",
-				    (unsigned long long)((now - t->deadline) /
-				    USEC_PER_MSEC));
+			if (now - t->deadline > LOOP_LATE_MS * USEC_PER_MSEC) {
+				l->stats.late++;
+				if (log_rl_allow(&l->rl_late, now, &supp))
+					log_warnx("loop: timer %s fired %llu "
+					    "ms late", t->name ? t->name : "?",
+					    (unsigned long long)((now -
+					    t->deadline) / USEC_PER_MSEC));
+			}
 			/* The callback may free t: keep what we need. */
 			name = t->name ? t->name : "timer";
 			loop_timer_cancel(l, t);
 			t->cb(t->arg);
-			loop_hog_check(l, now, name);
+			loop_hog_check(l, name);
 			fired = true;
 			break;
 		}
-	} while (fired && !l->stop);
+	} while (fired && !(honour_stop && l->stop));
+}
+
+/*
+ * One pass: sleep until an fd, a timer or limit (0: none), read the clock
+ * once, run the fd callbacks, then the timers due.  A nested pass (a
+ * callback in loop_run_until) ends the batch of the pass around it.
+ */
+static int
+loop_pass(struct loop *l, uint64_t limit, bool honour_stop)
+{
+	struct epoll_event evs[32];
+	struct timespec ts;
+	uint64_t now, pass;
+	int i, n;
+
+	pass = ++l->pass;
+	n = loop_epoll(l, evs, 32, loop_timeout(l, l->mark, limit, &ts));
+	if (n == -1)
+		return errno == EINTR ? 0 : -1;
+	now = clock_update();
+	l->mark = now;
+	for (i = 0; i < n && !(honour_stop && l->stop); i++) {
+		int fd = evs[i].data.fd;
+
+		if (fd >= l->nfds || l->fds[fd].cb == NULL)
+			continue;
+		l->fds[fd].cb(l->fds[fd].arg, fd, evs[i].events);
+		loop_hog_check(l, "fd callback");
+		if (l->pass != pass)
+			break;
+	}
+	if (!(honour_stop && l->stop))
+		loop_run_timers(l, now, honour_stop);
+	return 0;
 }
 
 int
 loop_run(struct loop *l)
 {
-	struct epoll_event evs[32];
-	struct timespec ts;
-	int i, n;
-
 	l->stop = false;
+	l->mark = clock_read();
 	while (!l->stop) {
-		uint64_t now = clock_update();
-
-		l->pass++;
-		n = loop_wait(l, evs, 32, loop_timeout(l, now, &ts));
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
+		if (loop_pass(l, 0, true) == -1) {
 			log_warn("loop: epoll_wait");
 			return -1;
 		}
-		now = clock_update();
-		for (i = 0; i < n && !l->stop; i++) {
-			int fd = evs[i].data.fd;
-
-			if (fd >= l->nfds || l->fds[fd].cb == NULL)
-				continue;
-			l->fds[fd].cb(l->fds[fd].arg, fd, evs[i].events);
-			loop_hog_check(l, now, "fd callback");
-		}
-		if (!l->stop)
-			loop_run_timers(l, clock_update());
 	}
 	return 0;
+}
+
+int
+loop_run_until(struct loop *l, uint64_t deadline, loop_done_cb *done,
+    void *arg)
+{
+	l->mark = clock_read();
+	for (;;) {
+		if (done(arg))
+			return 0;
+		if (clock_now() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (loop_pass(l, deadline, false) == -1) {
+			log_warn("loop: epoll_wait");
+			return -1;
+		}
+	}
+}
+
+const struct loop_stats *
+loop_get_stats(const struct loop *l)
+{
+	return &l->stats;
+}
+
+/* --- one wait for an fd, its events, a deadline ---------------------------- */
+
+static void
+loop_wait_fire(struct loop_wait *w, uint32_t events)
+{
+	loop_wait_cancel(w);
+	w->cb(w->arg, events);
+}
+
+static void
+loop_wait_fd(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	loop_wait_fire(arg, events);
+}
+
+static void
+loop_wait_timer(void *arg)
+{
+	loop_wait_fire(arg, 0);
+}
+
+void
+loop_wait_init(struct loop_wait *w, struct loop *l, loop_wait_cb *cb,
+    void *arg, const char *name)
+{
+	memset(w, 0, sizeof(*w));
+	w->l = l;
+	w->cb = cb;
+	w->arg = arg;
+	w->name = name;
+	w->fd = -1;
+}
+
+int
+loop_wait_arm(struct loop_wait *w, int fd, uint32_t events,
+    uint64_t deadline)
+{
+	int rc = 0;
+
+	loop_wait_cancel(w);
+	if (fd != -1) {
+		if (loop_add_fd(w->l, fd, events, loop_wait_fd, w) == 0)
+			w->fd = fd;
+		else
+			rc = -1;
+	}
+	if (deadline != 0)
+		loop_timer_set(w->l, &w->t, deadline, loop_wait_timer, w,
+		    w->name);
+	return rc;
+}
+
+void
+loop_wait_cancel(struct loop_wait *w)
+{
+	if (w->l == NULL)
+		return;
+	if (w->fd != -1) {
+		loop_del_fd(w->l, w->fd);
+		w->fd = -1;
+	}
+	loop_timer_cancel(w->l, &w->t);
 }

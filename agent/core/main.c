@@ -273,10 +273,17 @@ main(int argc, char *argv[])
 	if (loop_run(d.loop) == -1)
 		rc = 1;
 out:
+	/*
+	 * The shutdown fence and the last hooks run the loop once more
+	 * (loop_run_until): without the control socket and the signals,
+	 * which would reach an agent half taken down.
+	 */
 	clock_update();
-	agent_free(&d.agent);
 	if (d.ctl != NULL)
 		ctl_close(d.ctl);
+	d.ctl = NULL;
+	loop_del_fd(d.loop, d.sigfd);
+	agent_free(&d.agent);
 	close(d.sigfd);
 	loop_free(d.loop);
 	log_info("dbvipd stopped");

@@ -3,7 +3,6 @@
  * a time per instance.  See notify.h.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +11,10 @@
 
 #include "agent.h"
 #include "clock.h"
+#include "sbuf.h"
 #include "notify.h"
 
 #define NOTIFY_RETRY_MS		1000	/* a stuck child: look again */
-#define NOTIFY_FLUSH_POLL_MS	50
 
 /* --- pure helpers --------------------------------------------------------- */
 
@@ -82,6 +81,22 @@ notify_build_notify(struct notify_run *r, const char *cmd,
 	return 0;
 }
 
+/*
+ * The JSON helpers write into the caller's array through a fixed sbuf:
+ * at *off, and on overflow nothing is appended (buf stays NUL-terminated
+ * at *off) and they return -1.
+ */
+static int
+json_done(struct sbuf *b, size_t *off)
+{
+	if (b->oom) {
+		sbuf_truncate(b, *off);
+		return -1;
+	}
+	*off = b->len;
+	return 0;
+}
+
 /* Append printf output at *off; -1 (and nothing appended) if too long. */
 static int
 json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -90,51 +105,24 @@ json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 static int
 json_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
+	struct sbuf b;
 	va_list ap;
-	int n;
 
-	if (*off >= len)
-		return -1;
+	sbuf_fixed(&b, buf, len, *off);
 	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	sbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *off) {
-		buf[*off] = '\0';
-		return -1;
-	}
-	*off += (size_t)n;
-	return 0;
+	return json_done(&b, off);
 }
 
 int
 notify_json_str(char *buf, size_t len, size_t *off, const char *s)
 {
-	size_t start = *off;
-	int rc = json_put(buf, len, off, "\"");
+	struct sbuf b;
 
-	for (; rc == 0 && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			rc = json_put(buf, len, off, "\\%c", ch);
-		else if (ch == '\n')
-			rc = json_put(buf, len, off, "\\n");
-		else if (ch == '\t')
-			rc = json_put(buf, len, off, "\\t");
-		else if (ch == '\r')
-			rc = json_put(buf, len, off, "\\r");
-		else if (ch < 0x20 || ch == 0x7f)
-			rc = json_put(buf, len, off, "\\u%04x", ch);
-		else
-			rc = json_put(buf, len, off, "%c", ch);
-	}
-	if (rc == 0)
-		rc = json_put(buf, len, off, "\"");
-	if (rc == -1 && start < len) {
-		*off = start;
-		buf[start] = '\0';
-	}
-	return rc;
+	sbuf_fixed(&b, buf, len, *off);
+	sbuf_json_str(&b, s);
+	return json_done(&b, off);
 }
 
 int
@@ -319,7 +307,6 @@ nq_next(struct notify_q *q)
 	struct notify_run *r;
 	char err[160];
 	uint64_t now = clock_now();
-	bool in_loop = !q->a->stopping;
 
 	if (nq_held)
 		return;
@@ -327,10 +314,9 @@ nq_next(struct notify_q *q)
 	while (q->cur == NULL && q->head != NULL) {
 		if (child_busy(&q->ch)) {
 			/* A child survived SIGKILL: the next waits for it. */
-			if (in_loop)
-				loop_timer_set(q->a->loop, &q->t_wait,
-				    now + NOTIFY_RETRY_MS * USEC_PER_MSEC,
-				    nq_retry, q, "notify retry");
+			loop_timer_set(q->a->loop, &q->t_wait,
+			    now + NOTIFY_RETRY_MS * USEC_PER_MSEC, nq_retry, q,
+			    "notify retry");
 			return;
 		}
 		r = q->head;
@@ -351,8 +337,6 @@ nq_next(struct notify_q *q)
 		q->t_start = now;
 		log_debug(LOG_FSM, "%s %s started (pid %d)", q->tag, r->what,
 		    (int)q->ch.pid);
-		if (!in_loop)
-			return;
 		if (loop_add_fd(q->a->loop, child_fd(&q->ch), EPOLLIN, nq_fd,
 		    q) == 0)
 			q->watched_fd = child_fd(&q->ch);
@@ -362,7 +346,7 @@ nq_next(struct notify_q *q)
 		    nq_timer, q, "notify deadline");
 	}
 	/* A detached queue ends with its last run. */
-	if (in_loop && q->cur == NULL && q->head == NULL && q->in == NULL)
+	if (q->cur == NULL && q->head == NULL && q->in == NULL)
 		nq_free(q);
 }
 
@@ -539,45 +523,26 @@ notify_event(struct instance *in, const char *event, const char *json_fields)
 
 /* --- shutdown --------------------------------------------------------------- */
 
+/* Every queue is idle, or held (hooks that will never run). */
+static bool
+nq_all_idle(void *arg)
+{
+	struct agent *a = arg;
+	struct notify_q *q;
+
+	for (q = a->notify_qs; q != NULL; q = q->next)
+		if (q->cur != NULL || (q->head != NULL && !nq_held))
+			return false;
+	return true;
+}
+
 void
 notify_flush_all(struct agent *a, uint32_t budget_ms)
 {
-	struct pollfd pfd[64];
 	struct notify_q *q;
-	uint64_t now, end;
-	enum child_rc rc;
-	int n, wait_ms;
 
-	now = clock_update();
-	end = now + (uint64_t)budget_ms * USEC_PER_MSEC;
-	for (q = a->notify_qs; q != NULL; q = q->next)
-		nq_unwatch(q);
-	while (now < end) {
-		n = 0;
-		for (q = a->notify_qs; q != NULL; q = q->next) {
-			if (q->cur != NULL) {
-				rc = child_step(&q->ch, now);
-				if (rc != CHILD_RUNNING)
-					nq_finish(q, rc);
-			}
-			if (q->cur == NULL)
-				nq_next(q);
-			if (q->cur != NULL &&
-			    n < (int)(sizeof(pfd) / sizeof(pfd[0]))) {
-				pfd[n].fd = child_fd(&q->ch);
-				pfd[n].events = POLLIN;
-				n++;
-			}
-		}
-		if (n == 0)
-			break;
-		wait_ms = (int)((end - now) / USEC_PER_MSEC);
-		if (wait_ms > NOTIFY_FLUSH_POLL_MS)
-			wait_ms = NOTIFY_FLUSH_POLL_MS;
-		if (poll(pfd, (nfds_t)n, wait_ms) == -1 && errno != EINTR)
-			break;
-		now = clock_update();
-	}
+	(void)loop_run_until(a->loop, clock_now() +
+	    (uint64_t)budget_ms * USEC_PER_MSEC, nq_all_idle, a);
 	while ((q = a->notify_qs) != NULL) {
 		if (q->cur != NULL)
 			log_warnx("%s %s still running at exit; killed",

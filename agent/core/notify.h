@@ -84,9 +84,9 @@ struct notify_q {
  *
  * notify_build_plain: r runs cmd alone (notify_master, event_script...).
  *
- * notify_json_str: append s as a JSON string (quotes, \" \\ \n \t and
- * \u00XX escapes; other bytes as they are) to buf at *off; returns -1 if
- * it does not fit (buf stays NUL-terminated).
+ * notify_json_str: append s as a JSON string (sbuf_json_str's rules,
+ * agent/core/sbuf.h) to buf at *off; returns -1 if it does not fit (buf
+ * stays NUL-terminated).
  *
  * notify_json_field: append ,"key":"val" (no comma when *off is 0).
  *
@@ -136,8 +136,9 @@ void notify_event(struct instance *in, const char *event,
     const char *json_fields);
 
 /*
- * Shutdown: run what every queue still holds, blocking, for at most
- * budget_ms in total; kill what is left; free every queue.
+ * Shutdown: run the loop (loop_run_until) until every queue ran what it
+ * holds, for at most budget_ms in total; kill what is left; free every
+ * queue.
  */
 void notify_flush_all(struct agent *a, uint32_t budget_ms);
 

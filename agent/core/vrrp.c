@@ -37,6 +37,7 @@ struct vrrp_ctx {
 	struct vrrp_out *out;
 	const struct vrrp_pkt *pkt;
 	const struct ipaddr *src;
+	uint16_t adver_int_cs;		/* ADVERT: the interval to learn */
 	const char *reason;
 };
 
@@ -229,10 +230,10 @@ vrrp_release(struct vrrp_fsm *f, const struct vrrp_ctx *c,
 
 /* v3 learns the master's interval; a 0 (never valid) is not learned. */
 static void
-vrrp_learn_interval(struct vrrp_fsm *f, const struct vrrp_pkt *pkt)
+vrrp_learn_interval(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 {
-	if (f->p.version != 2 && pkt->adver_int_cs != 0)
-		f->master_adver_int_cs = pkt->adver_int_cs;
+	if (f->p.version != 2 && c->adver_int_cs != 0)
+		f->master_adver_int_cs = c->adver_int_cs;
 }
 
 /* --- INIT --- */
@@ -291,7 +292,7 @@ vrrp_backup_advert(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 	else if (!vrrp_backup_tolerates_lower(f, c->now))
 		return;		/* preempt: let Master_Down_Timer run out */
 
-	vrrp_learn_interval(f, pkt);
+	vrrp_learn_interval(f, c);
 	f->t_master_down = vrrp_deadline(c->now, vrrp_fsm_master_down_us(f));
 	f->master = *c->src;
 	f->master_priority = pkt->priority;
@@ -370,7 +371,7 @@ vrrp_master_advert(struct vrrp_fsm *f, const struct vrrp_ctx *c)
 
 	/* No priority 0 here: the winner already advertises (see vrrp.h). */
 	vrrp_emit(c, VRRP_ACT_VIP_DEL, 0);
-	vrrp_learn_interval(f, pkt);
+	vrrp_learn_interval(f, c);
 	vrrp_set_state(f, c, VRRP_ST_BACKUP,
 	    pkt->priority > f->priority ? "higher priority master" :
 	    "equal priority master with higher address");
@@ -529,6 +530,34 @@ vrrp_fsm_advert(struct vrrp_fsm *f, uint64_t now,
 	struct vrrp_ctx c;
 
 	vrrp_ctx_init(&c, now, out);
+	/*
+	 * A priority-0 advert makes backups take over after the skew time,
+	 * so it is honoured only from the master we follow: a stray one from
+	 * elsewhere must not make a healthy group flap.  A backup that has
+	 * not heard a master yet follows none, and waits out its
+	 * Master_Down_Timer instead.
+	 */
+	if (pkt->priority == VRRP_PRIO_STOP && f->state == VRRP_ST_BACKUP &&
+	    (f->master.family == 0 || !ipaddr_eq(src, &f->master))) {
+		out->drop = VRRP_DROP_NOT_MASTER;
+		out->drop_msg = "priority 0 from a router that is not the "
+		    "master";
+		return;
+	}
+	/*
+	 * A v3 interval different from the one we follow is learned only
+	 * when two adverts in a row from the same source carry it, so one
+	 * corrupt or stray advert cannot shrink the Master_Down_Timer to
+	 * nothing.
+	 */
+	c.adver_int_cs = pkt->adver_int_cs;
+	if (pkt->version == 3 &&
+	    pkt->adver_int_cs != f->master_adver_int_cs &&
+	    !(ipaddr_eq(src, &f->last_src) &&
+	    f->last_int_cs == pkt->adver_int_cs))
+		c.adver_int_cs = f->master_adver_int_cs;
+	f->last_src = *src;
+	f->last_int_cs = pkt->adver_int_cs;
 	c.pkt = pkt;
 	c.src = src;
 	vrrp_dispatch(f, VRRP_EV_ADVERT, &c);

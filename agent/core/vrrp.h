@@ -76,10 +76,13 @@ struct vrrp_act {
 /* A master answers priority 0 at most this often per interval (above). */
 #define VRRP_REFLECT_DIV 4
 
-/* Actions to perform, in order. */
+/* Actions to perform, in order; or why an advert was refused. */
 struct vrrp_out {
 	int n;
 	struct vrrp_act act[VRRP_OUT_MAX];
+	enum vrrp_drop drop;		/* vrrp_fsm_advert: NONE, or why it
+					   was not taken (nothing else set) */
+	const char *drop_msg;		/* static string, with drop */
 };
 
 /* Configuration of one virtual router, as far as the protocol cares. */
@@ -130,6 +133,8 @@ struct vrrp_fsm {
 	uint16_t master_adver_int_cs;	/* learned from the master (v3) */
 	struct ipaddr master;		/* current master as seen, or unset */
 	uint8_t master_priority;
+	struct ipaddr last_src;		/* the last advert taken: its source */
+	uint16_t last_int_cs;		/* and interval (v3 learning) */
 
 	uint64_t t_adver;		/* Adver_Timer deadline, 0 = stopped */
 	uint64_t t_master_down;		/* Master_Down_Timer deadline, 0 = off */
@@ -187,7 +192,15 @@ void vrrp_fsm_shutdown(struct vrrp_fsm *f, uint64_t now, struct vrrp_out *out);
  * Sections 6.4.2 (Backup) and 6.4.3 (Master).  Any priority and interval is
  * handled; an interval of 0 is not learned.  v3 learns Master_Adver_Interval
  * from it; v2 always uses our own Advertisement_Interval (the agent drops v2
- * adverts with another interval).  Ignored in INIT and FAULT.
+ * adverts with another interval).  Ignored in INIT and FAULT.  Two rules
+ * of ours:
+ * - Priority 0 is honoured only from the master we follow: in BACKUP, one
+ *   from another router, or before any master was heard, is refused with
+ *   out->drop = VRRP_DROP_NOT_MASTER (and nothing else changes), so a stray
+ *   one cannot make a healthy group flap.
+ * - A v3 interval other than Master_Adver_Interval is learned only once two
+ *   adverts in a row (taken, any state) from the same source carry it; one
+ *   corrupt or stray advert cannot shrink the Master_Down_Timer.
  */
 void vrrp_fsm_advert(struct vrrp_fsm *f, uint64_t now,
     const struct vrrp_pkt *pkt, const struct ipaddr *src,

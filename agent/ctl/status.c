@@ -2,7 +2,6 @@
  * Status for dbvipctl: a table for people, JSON for scripts and tests.
  * Built into a growing buffer; the control socket frees it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,75 +9,17 @@
 #include "../core/agent.h"
 #include "../core/clock.h"
 #include "../core/notify.h"
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#include "../core/sbuf.h"
 
 static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = (b->cap + (size_t)n + 1) * 2;
-		char *ns = realloc(b->s, ncap);
-
-		if (ns == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-}
-
-/* JSON string: names come from the config, so escape what JSON needs. */
-static void
-sb_json_str(struct sbuf *b, const char *s)
-{
-	sb_printf(b, "\"");
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			sb_printf(b, "\\%c", ch);
-		else if (ch < 0x20)
-			sb_printf(b, "\\u%04x", ch);
-		else
-			sb_printf(b, "%c", ch);
-	}
-	sb_printf(b, "\"");
-}
-
-static void
-sb_json_addr(struct sbuf *b, const struct ipaddr *a)
+status_json_addr(struct sbuf *b, const struct ipaddr *a)
 {
 	char ab[IPADDR_STRLEN];
 
 	if (a->family == 0)
-		sb_printf(b, "null");
+		sbuf_printf(b, "null");
 	else
-		sb_json_str(b, ipaddr_ntop(a, ab, sizeof(ab)));
+		sbuf_json_str(b, ipaddr_ntop(a, ab, sizeof(ab)));
 }
 
 static void
@@ -86,12 +27,12 @@ status_drops_json(struct sbuf *b, const uint64_t *drops)
 {
 	int d;
 
-	sb_printf(b, "{");
+	sbuf_printf(b, "{");
 	for (d = 1; d < VRRP_DROP__MAX; d++)
-		sb_printf(b, "%s\"%s\":%llu", d > 1 ? "," : "",
+		sbuf_printf(b, "%s\"%s\":%llu", d > 1 ? "," : "",
 		    vrrp_drop_name((enum vrrp_drop)d),
 		    (unsigned long long)drops[d]);
-	sb_printf(b, "}");
+	sbuf_printf(b, "}");
 }
 
 static const struct {
@@ -117,33 +58,33 @@ status_guard_json(struct sbuf *b, const struct instance *in)
 	uint64_t now = clock_now();
 	uint64_t left = guard_block_left_us(g, gi, now);
 
-	sb_printf(b, ",\"guard\":{\"master_seen\":");
-	sb_json_addr(b, &gi->master);
-	sb_printf(b, ",\"failovers\":%llu,\"blocked\":%s,"
+	sbuf_printf(b, ",\"guard\":{\"master_seen\":");
+	status_json_addr(b, &gi->master);
+	sbuf_printf(b, ",\"failovers\":%llu,\"blocked\":%s,"
 	    "\"block_remaining_s\":%.1f,\"last_failover_ago_s\":",
 	    (unsigned long long)gi->failovers,
 	    (in->fsm.fault & VRRP_FAULT_BLOCKED) ? "true" : "false",
 	    left / 1e6);
 	if (gi->t_failover != 0 && now >= gi->t_failover)
-		sb_printf(b, "%.1f", (now - gi->t_failover) / 1e6);
+		sbuf_printf(b, "%.1f", (now - gi->t_failover) / 1e6);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, "},\"notify\":{\"queued\":%d,\"running\":",
+		sbuf_printf(b, "null");
+	sbuf_printf(b, "},\"notify\":{\"queued\":%d,\"running\":",
 	    q != NULL ? q->len : 0);
 	if (q != NULL && q->cur != NULL)
-		sb_json_str(b, q->cur->what);
+		sbuf_json_str(b, q->cur->what);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, ",\"runs\":%llu,\"failures\":%llu,\"dropped\":%llu,"
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ",\"runs\":%llu,\"failures\":%llu,\"dropped\":%llu,"
 	    "\"last_failure\":",
 	    (unsigned long long)(q != NULL ? q->runs : 0),
 	    (unsigned long long)(q != NULL ? q->failures : 0),
 	    (unsigned long long)(q != NULL ? q->dropped : 0));
 	if (q != NULL && q->last_failure[0] != '\0')
-		sb_json_str(b, q->last_failure);
+		sbuf_json_str(b, q->last_failure);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, "}");
+		sbuf_printf(b, "null");
+	sbuf_printf(b, "}");
 }
 
 static void
@@ -151,27 +92,27 @@ status_guards_json(struct sbuf *b, const struct agent *a)
 {
 	const struct guard *g = &a->guard;
 
-	sb_printf(b, ",\"guards\":{\"maintenance\":%s,\"lock\":%s,"
+	sbuf_printf(b, ",\"guards\":{\"maintenance\":%s,\"lock\":%s,"
 	    "\"lock_cmd\":%s,\"lock_file\":",
 	    g->maintenance ? "true" : "false",
 	    guard_locked(g) ? "true" : "false",
 	    g->lock_cmd ? "true" : "false");
 	if (a->conf.lock_file[0] != '\0')
-		sb_json_str(b, a->conf.lock_file);
+		sbuf_json_str(b, a->conf.lock_file);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, ",\"lock_file_present\":%s,\"failover_block_s\":%u.%03u}",
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ",\"lock_file_present\":%s,\"failover_block_s\":%u.%03u}",
 	    g->lock_file_present ? "true" : "false", g->block_ms / 1000,
 	    g->block_ms % 1000);
 }
 
 static void
-sb_json_str_or_null(struct sbuf *b, const char *s)
+status_json_str_or_null(struct sbuf *b, const char *s)
 {
 	if (s[0] == '\0')
-		sb_printf(b, "null");
+		sbuf_printf(b, "null");
 	else
-		sb_json_str(b, s);
+		sbuf_json_str(b, s);
 }
 
 /* The database role of an instance, or null (none / galera). */
@@ -181,32 +122,32 @@ status_role_json(struct sbuf *b, const struct instance *in)
 	const struct role_info *ri;
 
 	if (in->role == NULL) {
-		sb_printf(b, "null");
+		sbuf_printf(b, "null");
 		return;
 	}
 	ri = role_get_info(in->role);
-	sb_printf(b, "{\"state\":\"%s\",\"last_step\":",
+	sbuf_printf(b, "{\"state\":\"%s\",\"last_step\":",
 	    role_state_name(ri->state));
-	sb_json_str_or_null(b, ri->last_step);
-	sb_printf(b, ",\"last_error\":");
-	sb_json_str_or_null(b, ri->last_error);
+	status_json_str_or_null(b, ri->last_step);
+	sbuf_printf(b, ",\"last_error\":");
+	status_json_str_or_null(b, ri->last_error);
 	if (ri->read_only < 0)
-		sb_printf(b, ",\"read_only\":null");
+		sbuf_printf(b, ",\"read_only\":null");
 	else
-		sb_printf(b, ",\"read_only\":%s",
+		sbuf_printf(b, ",\"read_only\":%s",
 		    ri->read_only ? "true" : "false");
-	sb_printf(b, ",\"master_host\":");
-	sb_json_str_or_null(b, ri->master_host);
-	sb_printf(b, ",\"errant_gtids\":");
-	sb_json_str_or_null(b, ri->errant);
-	sb_printf(b, ",\"hold\":");
-	sb_json_str_or_null(b, ri->hold);
+	sbuf_printf(b, ",\"master_host\":");
+	status_json_str_or_null(b, ri->master_host);
+	sbuf_printf(b, ",\"errant_gtids\":");
+	status_json_str_or_null(b, ri->errant);
+	sbuf_printf(b, ",\"hold\":");
+	status_json_str_or_null(b, ri->hold);
 	if (ri->promoted_at == 0)
-		sb_printf(b, ",\"promoted_ago_s\":null");
+		sbuf_printf(b, ",\"promoted_ago_s\":null");
 	else
-		sb_printf(b, ",\"promoted_ago_s\":%.1f",
+		sbuf_printf(b, ",\"promoted_ago_s\":%.1f",
 		    (double)(clock_now() - ri->promoted_at) / 1e6);
-	sb_printf(b, ",\"last_promote_ms\":%u,\"promotions\":%llu,"
+	sbuf_printf(b, ",\"last_promote_ms\":%u,\"promotions\":%llu,"
 	    "\"promote_failures\":%llu,\"demotions\":%llu,\"fences\":%llu,"
 	    "\"repoints\":%llu,\"rejoins\":%llu}", ri->last_promote_ms,
 	    (unsigned long long)ri->promotions,
@@ -223,11 +164,11 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 	char ab[IPADDR_STRLEN];
 	int i, n;
 
-	sb_printf(b, "{\"name\":");
-	sb_json_str(b, in->c.name);
-	sb_printf(b, ",\"interface\":");
-	sb_json_str(b, in->c.ifname);
-	sb_printf(b, ",\"vrid\":%u,\"version\":%u,\"family\":\"%s\","
+	sbuf_printf(b, "{\"name\":");
+	sbuf_json_str(b, in->c.name);
+	sbuf_printf(b, ",\"interface\":");
+	sbuf_json_str(b, in->c.ifname);
+	sbuf_printf(b, ",\"vrid\":%u,\"version\":%u,\"family\":\"%s\","
 	    "\"mode\":\"%s\",\"state\":\"%s\",\"priority\":%u,"
 	    "\"effective_priority\":%u,\"advert_int\":%u.%02u,"
 	    "\"master_advert_int\":%u.%02u,\"preempt\":%s,\"address\":",
@@ -239,43 +180,43 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 	    in->c.advert_int_cs % 100, in->fsm.master_adver_int_cs / 100,
 	    in->fsm.master_adver_int_cs % 100,
 	    in->c.preempt ? "true" : "false");
-	sb_json_addr(b, &in->fsm.self);
-	sb_printf(b, ",\"vips\":[");
+	status_json_addr(b, &in->fsm.self);
+	sbuf_printf(b, ",\"vips\":[");
 	for (i = 0; in->vips_held && i < in->c.nvips; i++)
-		sb_printf(b, "%s\"%s/%u\"", i ? "," : "",
+		sbuf_printf(b, "%s\"%s/%u\"", i ? "," : "",
 		    ipaddr_ntop(&in->c.vips[i].addr, ab, sizeof(ab)),
 		    in->c.vips[i].plen);
-	sb_printf(b, "],\"master\":");
+	sbuf_printf(b, "],\"master\":");
 	if (in->fsm.state == VRRP_ST_MASTER)
-		sb_json_addr(b, &in->fsm.self);
+		status_json_addr(b, &in->fsm.self);
 	else if (in->fsm.state == VRRP_ST_BACKUP)
-		sb_json_addr(b, &in->fsm.master);
+		status_json_addr(b, &in->fsm.master);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, ",\"master_priority\":%u,\"fault\":[",
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ",\"master_priority\":%u,\"fault\":[",
 	    in->fsm.state == VRRP_ST_MASTER ? in->fsm.priority :
 	    in->fsm.master_priority);
 	for (i = 0, n = 0; i < (int)NFAULT_BITS; i++)
 		if (in->fsm.fault & fault_bits[i].bit)
-			sb_printf(b, "%s\"%s\"", n++ ? "," : "",
+			sbuf_printf(b, "%s\"%s\"", n++ ? "," : "",
 			    fault_bits[i].name);
-	sb_printf(b, "]");
+	sbuf_printf(b, "]");
 	status_guard_json(b, in);
-	sb_printf(b, ",\"state_why\":");
-	sb_json_str(b, in->state_why);
-	sb_printf(b, ",\"state_for_s\":%.1f", in->state_since == 0 ? 0.0 :
+	sbuf_printf(b, ",\"state_why\":");
+	sbuf_json_str(b, in->state_why);
+	sbuf_printf(b, ",\"state_for_s\":%.1f", in->state_since == 0 ? 0.0 :
 	    (double)(clock_now() - in->state_since) / 1e6);
-	sb_printf(b, ",\"priority_why\":");
-	sb_json_str(b, in->gate.why);
-	sb_printf(b, ",\"track\":[");
+	sbuf_printf(b, ",\"priority_why\":");
+	sbuf_json_str(b, in->gate.why);
+	sbuf_printf(b, ",\"track\":[");
 	for (i = 0; i < in->ntrack; i++) {
-		sb_printf(b, "%s", i ? "," : "");
-		sb_json_str(b, in->track[i]->cfg.cc.name);
+		sbuf_printf(b, "%s", i ? "," : "");
+		sbuf_json_str(b, in->track[i]->cfg.cc.name);
 	}
-	sb_printf(b, "]");
-	sb_printf(b, ",\"role\":");
+	sbuf_printf(b, "]");
+	sbuf_printf(b, ",\"role\":");
 	status_role_json(b, in);
-	sb_printf(b, ",\"counters\":{\"adverts_sent\":%llu,"
+	sbuf_printf(b, ",\"counters\":{\"adverts_sent\":%llu,"
 	    "\"adverts_received\":%llu,\"transitions\":%llu,"
 	    "\"send_errors\":%llu,\"vip_errors\":%llu,\"drops\":",
 	    (unsigned long long)in->n.adverts_sent,
@@ -284,7 +225,7 @@ status_instance_json(struct sbuf *b, const struct instance *in)
 	    (unsigned long long)in->n.send_errors,
 	    (unsigned long long)in->n.vip_errors);
 	status_drops_json(b, in->n.drops);
-	sb_printf(b, "}}");
+	sbuf_printf(b, "}}");
 }
 
 static void
@@ -293,31 +234,31 @@ status_check_json(struct sbuf *b, const struct health *h)
 	const struct check_result *r = check_last(h->chk);
 	bool ran = h->track.state != GATE_UNKNOWN;
 
-	sb_printf(b, "{\"name\":");
-	sb_json_str(b, h->cfg.cc.name);
-	sb_printf(b, ",\"type\":\"%s\",\"state\":\"%s\",\"weight\":%d,"
+	sbuf_printf(b, "{\"name\":");
+	sbuf_json_str(b, h->cfg.cc.name);
+	sbuf_printf(b, ",\"type\":\"%s\",\"state\":\"%s\",\"weight\":%d,"
 	    "\"rise\":%u,\"fall\":%u,\"running\":%s,\"last_ok\":%s,"
 	    "\"last_error\":", check_type_name(h->cfg.cc.type),
 	    gate_state_name(h->track.state), h->cfg.weight, h->cfg.rise,
 	    h->cfg.fall, check_running(h->chk) ? "true" : "false",
 	    !ran ? "null" : r->ok ? "true" : "false");
 	if (ran && !r->ok)
-		sb_json_str(b, r->msg);
+		sbuf_json_str(b, r->msg);
 	else
-		sb_printf(b, "null");
-	sb_printf(b, ",\"last_message\":");
-	sb_json_str(b, r->msg);
-	sb_printf(b, ",\"latency_ms\":%.3f,\"db_errno\":%d,"
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ",\"last_message\":");
+	sbuf_json_str(b, r->msg);
+	sbuf_printf(b, ",\"latency_ms\":%.3f,\"db_errno\":%d,"
 	    "\"consecutive_ok\":%u,\"consecutive_fail\":%u,\"runs\":%llu,"
 	    "\"missed\":%llu", r->latency_us / 1000.0, r->db_errno,
 	    h->track.n_ok, h->track.n_fail, (unsigned long long)h->runs,
 	    (unsigned long long)h->missed);
 	if (h->cfg.cc.type == CHECK_REPLICATION)
-		sb_printf(b, ",\"lag_s\":%ld,\"io_running\":%s,"
+		sbuf_printf(b, ",\"lag_s\":%ld,\"io_running\":%s,"
 		    "\"sql_running\":%s", r->lag_s,
 		    r->io_running ? "true" : "false",
 		    r->sql_running ? "true" : "false");
-	sb_printf(b, "}");
+	sbuf_printf(b, "}");
 }
 
 static void
@@ -327,7 +268,7 @@ status_checks_table(struct sbuf *b, const struct agent *a)
 
 	if (a->nhealth == 0)
 		return;
-	sb_printf(b, "\n%-16s %-11s %-8s %6s %5s %9s  %s\n", "CHECK", "TYPE",
+	sbuf_printf(b, "\n%-16s %-11s %-8s %6s %5s %9s  %s\n", "CHECK", "TYPE",
 	    "STATE", "WEIGHT", "OK/KO", "LATENCY", "LAST RESULT");
 	for (i = 0; i < a->nhealth; i++) {
 		const struct health *h = a->health[i];
@@ -336,7 +277,7 @@ status_checks_table(struct sbuf *b, const struct agent *a)
 
 		snprintf(okko, sizeof(okko), "%u/%u", h->track.n_ok,
 		    h->track.n_fail);
-		sb_printf(b, "%-16s %-11s %-8s %6d %5s %7.1fms  %s\n",
+		sbuf_printf(b, "%-16s %-11s %-8s %6d %5s %7.1fms  %s\n",
 		    h->cfg.cc.name, check_type_name(h->cfg.cc.type),
 		    gate_state_name(h->track.state), h->cfg.weight, okko,
 		    r->latency_us / 1000.0, r->msg);
@@ -352,15 +293,15 @@ status_guard_line(struct sbuf *b, const struct instance *in)
 	    clock_now());
 
 	if (left > 0)
-		sb_printf(b, "%-16s failover blocked: %.0f s left%s "
+		sbuf_printf(b, "%-16s failover blocked: %.0f s left%s "
 		    "(dbvipctl ack ends it)\n", "", left / 1e6,
 		    in->fsm.state == VRRP_ST_MASTER ? ", not for the master" :
 		    "");
 	if (q != NULL && (q->len > 0 || q->cur != NULL))
-		sb_printf(b, "%-16s notify: %s running, %d queued\n", "",
+		sbuf_printf(b, "%-16s notify: %s running, %d queued\n", "",
 		    q->cur != NULL ? q->cur->what : "nothing", q->len);
 	if (q != NULL && q->last_failure[0] != '\0')
-		sb_printf(b, "%-16s notify: %llu of %llu runs failed, last: "
+		sbuf_printf(b, "%-16s notify: %llu of %llu runs failed, last: "
 		    "%s\n", "", (unsigned long long)q->failures,
 		    (unsigned long long)q->runs, q->last_failure);
 }
@@ -370,7 +311,7 @@ status_guards_line(struct sbuf *b, const struct agent *a)
 {
 	const struct guard *g = &a->guard;
 
-	sb_printf(b, "\nmaintenance %s, failover lock %s, failover_block "
+	sbuf_printf(b, "\nmaintenance %s, failover lock %s, failover_block "
 	    "%u s\n", g->maintenance ? "ON" : "off",
 	    !guard_locked(g) ? "off" : g->lock_cmd && g->lock_file_present ?
 	    "SET (command and lock_file)" : g->lock_cmd ? "SET (command)" :
@@ -384,7 +325,7 @@ status_table(struct sbuf *b, const struct agent *a)
 	char ab[IPADDR_STRLEN], mb[IPADDR_STRLEN];
 	int i;
 
-	sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %-20s %s\n",
+	sbuf_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %-20s %s\n",
 	    "INSTANCE", "INTERFACE", "VRID", "STATE", "PRIO/EFF",
 	    "MASTER", "VIPS HELD", "ADV TX/RX");
 	for (in = a->inst; in != NULL; in = in->next) {
@@ -399,37 +340,37 @@ status_table(struct sbuf *b, const struct agent *a)
 			ipaddr_ntop(&in->c.vips[0].addr, ab, sizeof(ab));
 		else
 			snprintf(ab, sizeof(ab), "-");
-		sb_printf(b, "%-16s %-10s %4u %-7s %8s %-26s %-20s %llu/%llu\n",
+		sbuf_printf(b, "%-16s %-10s %4u %-7s %8s %-26s %-20s %llu/%llu\n",
 		    in->c.name, in->c.ifname, in->c.vrid,
 		    vrrp_state_name(in->fsm.state), prio,
 		    m ? ipaddr_ntop(m, mb, sizeof(mb)) : "-", ab,
 		    (unsigned long long)in->n.adverts_sent,
 		    (unsigned long long)in->n.adverts_received);
 		for (i = 1; in->vips_held && i < in->c.nvips; i++)
-			sb_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %s\n", "",
+			sbuf_printf(b, "%-16s %-10s %4s %-7s %8s %-26s %s\n", "",
 			    "", "", "", "", "", ipaddr_ntop(&in->c.vips[i].addr,
 			    ab, sizeof(ab)));
-		sb_printf(b, "%-16s %s for %.0f s: %s\n", "",
+		sbuf_printf(b, "%-16s %s for %.0f s: %s\n", "",
 		    vrrp_state_name(in->fsm.state), in->state_since == 0 ? 0.0 :
 		    (double)(clock_now() - in->state_since) / 1e6,
 		    in->state_why);
 		if (in->ntrack > 0)
-			sb_printf(b, "%-16s priority %s\n", "", in->gate.why);
+			sbuf_printf(b, "%-16s priority %s\n", "", in->gate.why);
 		status_guard_line(b, in);
 		if (in->role != NULL) {
 			const struct role_info *ri = role_get_info(in->role);
 
-			sb_printf(b, "%-16s database %s, read_only %s%s%s%s%s\n",
+			sbuf_printf(b, "%-16s database %s, read_only %s%s%s%s%s\n",
 			    "", role_state_name(ri->state),
 			    ri->read_only < 0 ? "?" : ri->read_only ? "ON" :
 			    "OFF", ri->master_host[0] ? ", from " : "",
 			    ri->master_host, ri->hold[0] ? "; held: " : "",
 			    ri->hold);
 			if (ri->errant[0] != '\0')
-				sb_printf(b, "%-16s errant GTIDs %s: rebuild "
+				sbuf_printf(b, "%-16s errant GTIDs %s: rebuild "
 				    "this node\n", "", ri->errant);
 			else if (ri->last_error[0] != '\0')
-				sb_printf(b, "%-16s last role error: %s\n", "",
+				sbuf_printf(b, "%-16s last role error: %s\n", "",
 				    ri->last_error);
 		}
 	}
@@ -447,23 +388,23 @@ status_render(const struct agent *a, bool json)
 	if (!json)
 		status_table(&b, a);
 	else {
-		sb_printf(&b, "{\"version\":\"%s\",\"instances\":[",
+		sbuf_printf(&b, "{\"version\":\"%s\",\"instances\":[",
 		    DBVIP_VERSION);
 		for (in = a->inst; in != NULL; in = in->next) {
 			status_instance_json(&b, in);
 			if (in->next != NULL)
-				sb_printf(&b, ",");
+				sbuf_printf(&b, ",");
 		}
-		sb_printf(&b, "],\"checks\":[");
+		sbuf_printf(&b, "],\"checks\":[");
 		for (i = 0; i < a->nhealth; i++) {
-			sb_printf(&b, "%s", i ? "," : "");
+			sbuf_printf(&b, "%s", i ? "," : "");
 			status_check_json(&b, a->health[i]);
 		}
-		sb_printf(&b, "]");
+		sbuf_printf(&b, "]");
 		status_guards_json(&b, a);
-		sb_printf(&b, ",\"unmatched_drops\":");
+		sbuf_printf(&b, ",\"unmatched_drops\":");
 		status_drops_json(&b, a->unmatched);
-		sb_printf(&b, "}\n");
+		sbuf_printf(&b, "}\n");
 	}
 	if (b.oom) {
 		free(b.s);
@@ -485,9 +426,10 @@ agent_ctl(void *arg, const char *cmd)
 		return guard_ctl_ack(a);
 	if (strcmp(cmd, "lock") == 0 || strcmp(cmd, "unlock") == 0)
 		return guard_ctl_lock(a, cmd[0] == 'l');
-	if (strcmp(cmd, "maintenance on") == 0 ||
-	    strcmp(cmd, "maintenance off") == 0)
-		return guard_ctl_maintenance(a, strcmp(cmd + 12, "on") == 0);
+	if (strcmp(cmd, "maintenance on") == 0)
+		return guard_ctl_maintenance(a, true);
+	if (strcmp(cmd, "maintenance off") == 0)
+		return guard_ctl_maintenance(a, false);
 	if (strncmp(cmd, "maintenance", 11) == 0)
 		return strdup("error: usage: maintenance on|off\n");
 	return strdup("error: unknown command (try: status, status --json, "

@@ -97,10 +97,7 @@ static void rconn_after(struct rconn *c, enum mdb_rc rc);
 static void
 rconn_unwatch(struct rconn *c)
 {
-	if (c->fd != -1) {
-		loop_del_fd(role_loop(c->r), c->fd);
-		c->fd = -1;
-	}
+	loop_wait_cancel(&c->wait);
 }
 
 static void
@@ -109,30 +106,19 @@ rconn_finish(struct rconn *c, bool ok)
 	struct loop *l = role_loop(c->r);
 
 	rconn_unwatch(c);
-	loop_timer_cancel(l, &c->t_lib);
 	loop_timer_cancel(l, &c->t_limit);
 	loop_timer_cancel(l, &c->t_post);
 	c->busy = false;
 	c->cb(c, ok);
 }
 
+/* The fd is ready (events) or libmariadb's timeout came (0). */
 static void
-rconn_fd(void *arg, int fd, uint32_t events)
+rconn_step(void *arg, uint32_t events)
 {
 	struct rconn *c = arg;
 
-	(void)fd;
-	rconn_unwatch(c);
 	rconn_after(c, mdb_step(c->m, events, clock_now()));
-}
-
-static void
-rconn_lib_timer(void *arg)
-{
-	struct rconn *c = arg;
-
-	rconn_unwatch(c);
-	rconn_after(c, mdb_step(c->m, 0, clock_now()));
 }
 
 static void
@@ -160,7 +146,6 @@ static void rconn_send(struct rconn *c);
 static void
 rconn_after(struct rconn *c, enum mdb_rc rc)
 {
-	struct loop *l = role_loop(c->r);
 	uint64_t deadline;
 	uint32_t events;
 	int fd;
@@ -172,7 +157,7 @@ rconn_after(struct rconn *c, enum mdb_rc rc)
 	 */
 	if (rc == MDB_ERR && mdb_errno(c->m) == 2006 && !c->retried) {
 		c->retried = true;
-		loop_timer_cancel(l, &c->t_lib);
+		rconn_unwatch(c);
 		rconn_send(c);
 		return;
 	}
@@ -181,15 +166,8 @@ rconn_after(struct rconn *c, enum mdb_rc rc)
 		return;
 	}
 	mdb_wait(c->m, &fd, &events, &deadline);
-	if (fd != -1) {
-		if (loop_add_fd(l, fd, events, rconn_fd, c) == 0)
-			c->fd = fd;
-		else
-			log_warn("%s role: watch fd", role_tag(c->r));
-	}
-	if (deadline != 0)
-		loop_timer_set(l, &c->t_lib, deadline, rconn_lib_timer, c,
-		    "role sql");
+	if (loop_wait_arm(&c->wait, fd, events, deadline) == -1)
+		log_warn("%s role: watch fd", role_tag(c->r));
 }
 
 static void
@@ -240,7 +218,6 @@ rconn_abort(struct rconn *c)
 		return;
 	l = role_loop(c->r);
 	rconn_unwatch(c);
-	loop_timer_cancel(l, &c->t_lib);
 	loop_timer_cancel(l, &c->t_limit);
 	loop_timer_cancel(l, &c->t_post);
 	if (c->m != NULL && mdb_busy(c->m))
@@ -253,7 +230,7 @@ rconn_init(struct rconn *c, struct role *r)
 {
 	memset(c, 0, sizeof(*c));
 	c->r = r;
-	c->fd = -1;
+	loop_wait_init(&c->wait, role_loop(r), rconn_step, c, "role sql");
 }
 
 /* A connection to another host's database with the replication account. */
@@ -363,7 +340,7 @@ role_map_peer(const struct role *r, const struct ipaddr *vrrp, char *host,
 	for (i = 0; i < n; i++) {
 		if (ipaddr_eq(&up[i], vrrp)) {
 			ipaddr_ntop(vrrp, host, len);
-			*port = ROLE_DEFAULT_DB_PORT;
+			*port = CHECK_DB_PORT;
 			return 0;
 		}
 	}
@@ -389,7 +366,7 @@ role_peer_vrrp(const struct role *r, const char *host, unsigned port,
 	n = instance_peers(r->in, &up);
 	for (i = 0; i < n; i++) {
 		ipaddr_ntop(&up[i], ab, sizeof(ab));
-		if (role_same_host(ab, ROLE_DEFAULT_DB_PORT, host, port)) {
+		if (role_same_host(ab, CHECK_DB_PORT, host, port)) {
 			*vrrp = up[i];
 			return 0;
 		}

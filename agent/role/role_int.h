@@ -21,7 +21,6 @@
 #define ROLE_NPEERS		(CONF_MAX_DB_PEERS + CONF_MAX_PEERS + 1)
 #define ROLE_POLL_MS		20	/* old master not read-only yet */
 #define ROLE_KILL_MAX		64
-#define ROLE_DEFAULT_DB_PORT	3306
 #define ROLE_BACKOFF_MS		200	/* reconnect back-off cap */
 #define ROLE_FAST_CHECK_MS	100	/* check period while not fenced */
 
@@ -54,8 +53,7 @@ typedef void rconn_cb(struct rconn *c, bool ok);
 struct rconn {
 	struct role *r;
 	struct mdb *m;
-	int fd;				/* watched fd, -1 if none */
-	struct loop_timer t_lib;	/* libmariadb's own timeout */
+	struct loop_wait wait;		/* libmariadb's fd and timeout */
 	struct loop_timer t_limit;	/* ours */
 	struct loop_timer t_post;	/* deliver a result from the loop */
 	rconn_cb *cb;

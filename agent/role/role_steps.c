@@ -4,11 +4,9 @@
  * See role.h for the steps and role_int.h for the shared state.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include "../core/clock.h"
 #include "role_int.h"
@@ -89,7 +87,7 @@ stopper_start(struct role *r)
 		return;
 	}
 	c->pstep = 0;
-	/* The semi-sync kill of the dump thread (LAB-NOTES): ~1 s. */
+	/* The semi-sync kill of the dump thread, measured in the lab: ~1 s. */
 	rconn_start(c, "STOP SLAVE", ROLE_STMT_MS + 2000, stopper_cb);
 }
 
@@ -677,52 +675,42 @@ role_demote(struct role *r)
 	demote_begin(r, r->c.demote_timeout_ms);
 }
 
+static void
+demote_sync_done(struct rconn *c, bool ok)
+{
+	if (ok)
+		c->r->info.read_only = 1;
+}
+
+static bool
+demote_sync_over(void *arg)
+{
+	return !((struct role *)arg)->local.busy;
+}
+
+/*
+ * The shutdown fence runs in the loop like every statement, bounded by
+ * demote_timeout (rconn's limit timer); the loop is run here until it
+ * answered or gave up, so the VIP is removed only after that.
+ */
 void
 role_demote_sync(struct role *r)
 {
-	uint64_t now, deadline, dl;
-	struct pollfd pfd;
-	uint32_t events;
-	enum mdb_rc rc;
-	int fd, ms;
+	uint64_t deadline;
 
 	role_abandon(r);
-	now = clock_update();
-	deadline = now + (uint64_t)r->c.demote_timeout_ms * 1000;
-	rc = mdb_query_start(r->local.m, "SET GLOBAL read_only = ON", now);
-	if (rc == MDB_ERR && mdb_errno(r->local.m) == 2006)
-		rc = mdb_query_start(r->local.m, "SET GLOBAL read_only = ON",
-		    now);
-	while (rc == MDB_WAIT) {
-		mdb_wait(r->local.m, &fd, &events, &dl);
-		now = clock_update();
-		if (now >= deadline)
-			break;
-		ms = (int)((deadline - now + 999) / 1000);
-		if (dl != 0 && dl > now && (int)((dl - now + 999) / 1000) < ms)
-			ms = (int)((dl - now + 999) / 1000);
-		pfd.fd = fd;
-		pfd.events = (short)(((events & EPOLLIN) ? POLLIN : 0) |
-		    ((events & EPOLLOUT) ? POLLOUT : 0) |
-		    ((events & EPOLLPRI) ? POLLPRI : 0));
-		pfd.revents = 0;
-		if (fd != -1 && poll(&pfd, 1, ms) == -1 && errno != EINTR)
-			break;
-		events = (uint32_t)(((pfd.revents & POLLIN) ? EPOLLIN : 0) |
-		    ((pfd.revents & POLLOUT) ? EPOLLOUT : 0) |
-		    ((pfd.revents & POLLPRI) ? EPOLLPRI : 0) |
-		    ((pfd.revents & (POLLERR | POLLHUP)) ? EPOLLERR : 0));
-		rc = mdb_step(r->local.m, fd == -1 ? 0 : events,
-		    clock_update());
-	}
-	if (rc == MDB_OK) {
-		r->info.read_only = 1;
+	deadline = clock_now() + (uint64_t)r->c.demote_timeout_ms * 1000;
+	r->info.read_only = -1;		/* unknown until it answers */
+	rconn_start(&r->local, "SET GLOBAL read_only = ON",
+	    r->c.demote_timeout_ms, demote_sync_done);
+	(void)loop_run_until(role_loop(r), deadline + 1000, demote_sync_over,
+	    r);
+	if (r->local.busy)
+		rconn_abort(&r->local);
+	if (r->info.read_only == 1) {
 		log_info("%s role: database fenced (read_only=ON) at shutdown",
 		    role_tag(r));
 	} else {
-		if (rc == MDB_WAIT)
-			mdb_abort(r->local.m, "demote_timeout reached",
-			    clock_update());
 		log_warnx("%s role: read_only=ON at shutdown failed: %s (error "
 		    "%u); the VIP is removed anyway", role_tag(r),
 		    mdb_error(r->local.m), mdb_errno(r->local.m));

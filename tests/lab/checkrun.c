@@ -1,29 +1,30 @@
 /*
- * checkrun: drive one health check from a ppoll() loop, the way the agent's
- * loop will, and print one line per finished run:
+ * checkrun: drive one health check from the agent's loop (agent/core/
+ * loop.c, a struct loop_wait for what the check waits for, as health.c
+ * does), and print one line per finished run:
  *
  *   RESULT run=N ok=0|1 errno=E start_ms=S end_ms=E latency_ms=L
  *          max_gap_ms=G wall_ms=W lag=L io=0|1 sql=0|1 msg=...
  *
  * start_ms / end_ms are CLOCK_MONOTONIC relative to the driver's start;
- * max_gap_ms is the longest time between two loop passes during that run
- * (the loop wakes at least every 10 ms, so anything much longer means a
- * call blocked); wall_ms is CLOCK_REALTIME at the end, only to line runs up
+ * max_gap_ms is the longest time between two callbacks during that run
+ * (a tick timer runs every 10 ms, so anything much longer means a call
+ * blocked); wall_ms is CLOCK_REALTIME at the end, only to line runs up
  * with events in the test script.  A last line "DONE runs=N max_gap_ms=G".
  *
  * The password is read from a file (-p), never taken from argv.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 
 #include "../../checks/check.h"
+#include "../../agent/core/clock.h"
+#include "../../agent/core/loop.h"
 
 #define TICK_US	10000ULL
 
@@ -72,38 +73,6 @@ read_password(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-static uint32_t
-poll_to_epoll(short re)
-{
-	uint32_t ev = 0;
-
-	if (re & POLLIN)
-		ev |= EPOLLIN;
-	if (re & POLLOUT)
-		ev |= EPOLLOUT;
-	if (re & POLLPRI)
-		ev |= EPOLLPRI;
-	if (re & POLLERR)
-		ev |= EPOLLERR;
-	if (re & POLLHUP)
-		ev |= EPOLLHUP;
-	return ev;
-}
-
-static short
-epoll_to_poll(uint32_t ev)
-{
-	short pe = 0;
-
-	if (ev & EPOLLIN)
-		pe |= POLLIN;
-	if (ev & EPOLLOUT)
-		pe |= POLLOUT;
-	if (ev & EPOLLPRI)
-		pe |= POLLPRI;
-	return pe;
-}
-
 static void
 print_result(const struct check *c, int run, uint64_t t0, uint64_t start,
     uint64_t end, uint64_t gap)
@@ -120,20 +89,105 @@ print_result(const struct check *c, int run, uint64_t t0, uint64_t start,
 	fflush(stdout);
 }
 
+/* The driver: one check, its wait, a tick that starts runs and measures. */
+struct drv {
+	struct loop *l;
+	struct check *c;
+	struct loop_wait w;
+	struct loop_timer tick;
+	int runs, done;
+	bool until_ok, finished;
+	uint32_t interval_ms;
+	uint64_t t0, prev, next_run, started, run_gap, max_gap;
+};
+
+/* The time since the last callback: a blocking call shows up here. */
+static uint64_t
+drv_gap(struct drv *d)
+{
+	uint64_t now = mono_us(), gap = now - d->prev;
+
+	d->prev = now;
+	if (gap > d->max_gap)
+		d->max_gap = gap;
+	if (check_running(d->c) && gap > d->run_gap)
+		d->run_gap = gap;
+	return now;
+}
+
+static void
+drv_ended(struct drv *d, uint64_t now, uint64_t gap)
+{
+	print_result(d->c, ++d->done, d->t0, d->started, now, gap);
+	if (d->done >= d->runs || (d->until_ok && check_last(d->c)->ok))
+		d->finished = true;
+}
+
+static void
+drv_arm(struct drv *d)
+{
+	uint64_t deadline;
+	uint32_t events;
+	int fd;
+
+	check_wait(d->c, &fd, &events, &deadline);
+	if (loop_wait_arm(&d->w, fd, events, deadline) == -1)
+		perror("loop_wait_arm");
+}
+
+static void
+drv_step(void *arg, uint32_t events)
+{
+	struct drv *d = arg;
+	uint64_t now = drv_gap(d);
+
+	if (check_step(d->c, events, now))
+		drv_ended(d, now, d->run_gap);
+	else
+		drv_arm(d);
+}
+
+static void
+drv_tick(void *arg)
+{
+	struct drv *d = arg;
+	uint64_t now = drv_gap(d);
+
+	if (!d->finished && !check_running(d->c) && now >= d->next_run) {
+		d->started = now;
+		d->run_gap = 0;
+		d->next_run += (uint64_t)d->interval_ms * 1000;
+		if (d->next_run < now)
+			d->next_run = now;
+		check_start(d->c, now);
+		if (!check_running(d->c))
+			drv_ended(d, now, 0);
+		else
+			drv_arm(d);
+	}
+	/* At least every tick, at the next run's start if that is sooner. */
+	loop_timer_set(d->l, &d->tick, !check_running(d->c) &&
+	    d->next_run > now && d->next_run < now + TICK_US ? d->next_run :
+	    now + TICK_US, drv_tick, d, "tick");
+}
+
+static bool
+drv_finished(void *arg)
+{
+	return ((struct drv *)arg)->finished;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct check_conf cc;
 	struct check_db db;
 	struct check *c;
-	struct pollfd pfd;
-	struct timespec ts;
+	struct drv d;
 	char err[160];
-	int opt, runs = 1, done = 0, type, fd, n;
+	int opt, runs = 1, type;
 	bool until_ok = false, have_db = false;
-	uint32_t interval_ms = 1000, events;
-	uint64_t t0, now, prev, next_run, started = 0, deadline = 0, wait_us;
-	uint64_t gap, run_gap = 0, max_gap = 0;
+	uint32_t interval_ms = 1000;
 
 	memset(&cc, 0, sizeof(cc));
 	memset(&db, 0, sizeof(db));
@@ -222,68 +276,27 @@ main(int argc, char **argv)
 	/* Like the agent: a dead peer must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 
-	t0 = prev = next_run = mono_us();
-	while (done < runs) {
-		now = mono_us();
-		gap = now - prev;
-		prev = now;
-		if (gap > max_gap)
-			max_gap = gap;
-		if (check_running(c) && gap > run_gap)
-			run_gap = gap;
-		if (!check_running(c) && now >= next_run) {
-			started = now;
-			run_gap = 0;
-			next_run += (uint64_t)interval_ms * 1000;
-			if (next_run < now)
-				next_run = now;
-			check_start(c, now);
-			if (!check_running(c)) {
-				print_result(c, ++done, t0, started, now, 0);
-				if (until_ok && check_last(c)->ok)
-					break;
-				continue;
-			}
-		}
-		/* Wake at least every tick, earlier for a deadline or run. */
-		fd = -1;
-		events = 0;
-		wait_us = TICK_US;
-		if (check_running(c)) {
-			check_wait(c, &fd, &events, &deadline);
-			if (deadline != 0)
-				wait_us = deadline > now ?
-				    (deadline - now < wait_us ? deadline - now :
-				    wait_us) : 0;
-		} else if (next_run > now && next_run - now < wait_us) {
-			wait_us = next_run - now;
-		} else if (next_run <= now) {
-			wait_us = 0;
-		}
-		pfd.fd = fd;
-		pfd.events = epoll_to_poll(events);
-		pfd.revents = 0;
-		ts.tv_sec = (time_t)(wait_us / 1000000);
-		ts.tv_nsec = (long)(wait_us % 1000000) * 1000;
-		n = ppoll(&pfd, 1, &ts, NULL);
-		if (n < 0 && errno != EINTR) {
-			perror("ppoll");
-			return 1;
-		}
-		if (!check_running(c))
-			continue;
-		now = mono_us();
-		if ((n > 0 && pfd.revents) || (deadline && now >= deadline)) {
-			if (check_step(c, n > 0 ? poll_to_epoll(pfd.revents) :
-			    0, now)) {
-				print_result(c, ++done, t0, started, now,
-				    run_gap);
-				if (until_ok && check_last(c)->ok)
-					break;
-			}
-		}
+	memset(&d, 0, sizeof(d));
+	if ((d.l = loop_new()) == NULL) {
+		perror("loop_new");
+		return 1;
 	}
-	printf("DONE runs=%d max_gap_ms=%.1f\n", done, (double)max_gap / 1000);
+	d.c = c;
+	d.runs = runs;
+	d.until_ok = until_ok;
+	d.interval_ms = interval_ms;
+	loop_wait_init(&d.w, d.l, drv_step, &d, "check deadline");
+	d.t0 = d.prev = d.next_run = clock_update();
+	loop_timer_set(d.l, &d.tick, d.t0, drv_tick, &d, "tick");
+	/* Runs and their timeouts bound it; the deadline is a backstop. */
+	if (loop_run_until(d.l, d.t0 + (uint64_t)(runs + 1) *
+	    (interval_ms + cc.timeout_ms + 10000) * 1000ULL, drv_finished,
+	    &d) == -1)
+		perror("loop_run_until");
+	printf("DONE runs=%d max_gap_ms=%.1f\n", d.done,
+	    (double)d.max_gap / 1000);
+	loop_wait_cancel(&d.w);
+	loop_free(d.l);
 	check_free(c);
 	return 0;
 }

@@ -3,7 +3,7 @@
 # its unix socket): every check type, a stopped server (SIGSTOP) failing a
 # run at its deadline without stalling the loop, a killed server failing
 # fast (2002) and the reconnect back-off, and script timeouts (TERM, then
-# KILL).  Builds tests/lab/checkrun.c (a ppoll() loop driving check_*())
+# KILL).  Builds tests/lab/checkrun.c (the agent's loop driving check_*())
 # first; CHECKRUN_CFLAGS overrides its -O2 -g (e.g. to add sanitizers).
 # Prints PASS/FAIL lines; exits non-zero if any failed.
 set -u

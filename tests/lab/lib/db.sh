@@ -323,6 +323,8 @@ lab_checkrun_bin() {
 		    -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 		    -Wformat=2 -Werror ${CHECKRUN_CFLAGS:--O2 -g} -o "$bin" \
 		    "$LAB_DIR/checkrun.c" "$LAB_REPO"/checks/*.c \
+		    "$LAB_REPO"/agent/core/loop.c "$LAB_REPO"/agent/core/clock.c \
+		    "$LAB_REPO"/agent/core/log.c \
 		    $(pkg-config --cflags --libs libmariadb) >&2 || return 1
 	fi
 	echo "$bin"
