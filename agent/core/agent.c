@@ -337,6 +337,13 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
  * would wait for it rather than promote).  The VIP goes, then the
  * priority 0 tells them to take over after their skew time.
  */
+/* The configured advert interval in microseconds. */
+static uint64_t
+instance_advert_us(const struct instance *in)
+{
+	return (uint64_t)in->c.advert_int_cs * 10000;
+}
+
 static void
 instance_claim_timer(void *arg)
 {
@@ -420,30 +427,49 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 		loop_timer_cancel(in->a->loop, &in->t_fsm);
 }
 
-/* --- the database role's hooks (role.h) ------------------------------------ */
+/* --- changing an instance from outside ----------------------------------- */
 
 void
-instance_role_done(struct instance *in, bool ok)
+instance_set_fault(struct instance *in, unsigned bit, bool on,
+    const char *why)
 {
+	struct vrrp_out out = { 0 };
+
+	vrrp_fsm_set_fault(&in->fsm, bit, on, why, clock_now(), &out);
+	instance_exec(in, &out);
+}
+
+void
+instance_set_priority(struct instance *in, uint8_t prio)
+{
+	struct vrrp_out out = { 0 };
+
+	vrrp_fsm_set_priority(&in->fsm, prio, clock_now(), &out);
+	instance_exec(in, &out);
+}
+
+/* --- the database role's way back (struct role_ops, role.h) --------------- */
+
+static void
+instance_role_done(void *arg, bool ok)
+{
+	struct instance *in = arg;
 	struct seq_out so = { 0 };
 
 	seq_role_done(&in->seq, ok, &so);
 	instance_seq_exec(in, &so);
 }
 
-void
-instance_role_hold(struct instance *in, bool on, const char *why)
+static void
+instance_role_hold(void *arg, bool on, const char *why)
 {
-	struct vrrp_out out = { 0 };
-
-	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_ROLE, on, why, clock_now(),
-	    &out);
-	instance_exec(in, &out);
+	instance_set_fault(arg, VRRP_FAULT_ROLE, on, why);
 }
 
-void
-instance_role_resume(struct instance *in)
+static void
+instance_role_resume(void *arg)
 {
+	struct instance *in = arg;
 	struct vrrp_out out = { 0 };
 
 	vrrp_fsm_resume(&in->fsm, "resumed: VIP and writable database kept "
@@ -451,48 +477,69 @@ instance_role_resume(struct instance *in)
 	instance_exec(in, &out);
 }
 
-void
-instance_role_drop_vips(struct instance *in)
+static void
+instance_role_drop_vips(void *arg)
 {
+	struct instance *in = arg;
 	struct seq_out so = { 0 };
 
 	seq_drop(&in->seq, &so);
 	instance_seq_exec(in, &so);
 }
 
-uint64_t
-instance_advert_us(const struct instance *in)
+static void
+instance_role_event(void *arg, const char *event, const char *detail)
 {
-	return (uint64_t)in->c.advert_int_cs * 10000;
+	char fields[512];
+	size_t off = 0;
+
+	fields[0] = '\0';
+	if (detail != NULL && notify_json_field(fields, sizeof(fields), &off,
+	    "detail", detail) == -1)
+		fields[0] = '\0';
+	notify_event(arg, event, fields);
 }
 
-bool
-instance_is_master(const struct instance *in)
+static bool
+instance_role_is_master(void *arg)
 {
+	const struct instance *in = arg;
+
 	return in->fsm.state == VRRP_ST_MASTER;
 }
 
-struct loop *
-instance_loop(const struct instance *in)
+static int
+instance_role_master(void *arg, uint64_t max_age_us, struct ipaddr *m)
 {
-	return in->a->loop;
+	return instance_master(arg, max_age_us, m);
 }
 
-const char *
-instance_tag(const struct instance *in)
+static int
+instance_role_heard_from(void *arg, const struct ipaddr *src, uint64_t *at,
+    uint8_t *prio)
 {
-	return in->tag;
+	return instance_heard_from(arg, src, at, prio);
 }
 
-const struct ipaddr *
-instance_self(const struct instance *in)
+static uint64_t
+instance_role_advert_us(void *arg)
 {
+	return instance_advert_us(arg);
+}
+
+static const struct ipaddr *
+instance_role_self(void *arg)
+{
+	const struct instance *in = arg;
+
 	return &in->fsm.self;
 }
 
-int
-instance_peers(const struct instance *in, const struct ipaddr **peers)
+static int
+instance_role_peers(void *arg, const struct ipaddr **peers)
 {
+	const struct instance *in = arg;
+
 	/* unicast_peer and peer never come together (conf_peer.c). */
 	if (in->c.npeers > 0) {
 		*peers = in->c.peers;
@@ -541,16 +588,13 @@ instance_refresh_self(struct instance *in)
 static void
 instance_link(struct instance *in, bool up)
 {
-	struct vrrp_out out = { 0 };
 	const char *why = up ? "link up" : "link down";
 
 	if (up && instance_refresh_self(in) == -1) {
 		up = false;
 		why = "no usable address on interface";
 	}
-	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_LINK, !up, why, clock_now(),
-	    &out);
-	instance_exec(in, &out);
+	instance_set_fault(in, VRRP_FAULT_LINK, !up, why);
 }
 
 static void
@@ -763,9 +807,24 @@ instance_free(struct instance *in)
 static int
 instance_role_attach(struct instance *in, const struct conf *conf, int idx)
 {
+	const struct role_ops ops = {
+		.arg = in,
+		.done = instance_role_done,
+		.hold = instance_role_hold,
+		.resume = instance_role_resume,
+		.drop_vips = instance_role_drop_vips,
+		.event = instance_role_event,
+		.is_master = instance_role_is_master,
+		.master = instance_role_master,
+		.heard_from = instance_role_heard_from,
+		.advert_us = instance_role_advert_us,
+		.self = instance_role_self,
+		.peers = instance_role_peers,
+	};
+
 	if (conf->role.kind != CONF_ROLE_REPLICATION || conf->role.inst != idx)
 		return 0;
-	if ((in->role = role_new(in, conf)) == NULL)
+	if ((in->role = role_new(in->a->loop, in->tag, &ops, conf)) == NULL)
 		return -1;
 	return 0;
 }

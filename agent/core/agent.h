@@ -177,8 +177,66 @@ void agent_sock_readable(void *arg, int fd, uint32_t events);
  */
 void instance_exec(struct instance *in, struct vrrp_out *out);
 
-/* Recompute an instance's priority / FAULT from its tracked checks. */
+/*
+ * The one way a fault source (the link, the operator guards, the health
+ * gate, the database role's hold) changes an instance: set (on) or clear
+ * one VRRP_FAULT_* bit, why naming the cause for the log and status
+ * (a static string or one that outlives the instance's next change), or
+ * set the priority the election uses; the state machine's actions are
+ * performed at once (instance_exec).
+ */
+void instance_set_fault(struct instance *in, unsigned bit, bool on,
+    const char *why);
+void instance_set_priority(struct instance *in, uint8_t prio);
+
+/* health.c: recompute an instance's priority / FAULT from its tracked
+ * checks. */
 void instance_gate_update(struct instance *in);
+
+/*
+ * input.c, for the database role (role.h's struct role_ops):
+ * instance_master   the group's master as a BACKUP or FAULT instance sees
+ *                   it: the one its election accepts, or else (a lower
+ *                   master it is about to preempt; in FAULT) the router
+ *                   that advertised last with a priority above 0 within
+ *                   max_age_us: 0 and *m, or -1 (none; MASTER, INIT, or
+ *                   the master resigned).
+ * instance_heard_from  the last advert heard from src, whatever the
+ *                   election made of it: 0 with its time and priority, or
+ *                   -1 (never heard).  input.c keeps the last few routers
+ *                   heard.
+ */
+int instance_master(const struct instance *in, uint64_t max_age_us,
+    struct ipaddr *m);
+int instance_heard_from(const struct instance *in, const struct ipaddr *src,
+    uint64_t *at, uint8_t *prio);
+
+/*
+ * guard_wire.c: the operator guards (guard.h) on the instances.
+ * guard_start() arms the 1-second tick that re-reads lock_file (stat only)
+ * and ends blocks; guard_apply() takes the config values (start and
+ * reload); guard_stop() cancels the tick.
+ */
+void guard_start(struct agent *a);
+void guard_apply(struct agent *a);
+void guard_stop(struct agent *a);
+
+/*
+ * The instance changed state: re-evaluated on the next loop pass (not from
+ * inside instance_exec(), which is running its action list).
+ */
+void guard_kick(struct instance *in);
+
+/* Re-evaluate now: record a self-promotion, set or clear the bits. */
+void guard_update(struct instance *in);
+
+/* Cancel the instance's pending re-evaluation (before freeing it). */
+void guard_instance_stop(struct instance *in);
+
+/* Control commands; each returns a malloc'd "ok: ..." or "error: ..." */
+char *guard_ctl_ack(struct agent *a);
+char *guard_ctl_lock(struct agent *a, bool on);
+char *guard_ctl_maintenance(struct agent *a, bool on);
 
 /* The control socket's command handler (see ctl.h). */
 char *agent_ctl(void *arg, const char *cmd);
