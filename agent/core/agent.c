@@ -18,7 +18,6 @@
 #include "../../net/vip.h"
 #include "clock.h"
 #include "guard.h"
-#include "notify.h"
 
 
 /* --- sockets shared by instances on one interface and family ---------- */
@@ -264,15 +263,15 @@ instance_stop_announce(struct instance *in)
 	loop_timer_cancel(in->a->loop, &in->t_refresh);
 }
 
+static void instance_claim_update(struct instance *in);
+
 /*
  * The sequencer's executor (seq.h): the only caller of vip_add / vip_del
  * and of the role's promote, cancel and demote steps.  Role steps end
- * later, from the loop, in instance_role_done(), never inside these
- * calls, so the sequencer is never re-entered.
+ * later, from the loop (role_wire.c), never inside these calls, so the
+ * sequencer is never re-entered.
  */
-static void instance_claim_update(struct instance *in);
-
-static void
+void
 instance_seq_exec(struct instance *in, struct seq_out *so)
 {
 	int i;
@@ -337,8 +336,7 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
  * would wait for it rather than promote).  The VIP goes, then the
  * priority 0 tells them to take over after their skew time.
  */
-/* The configured advert interval in microseconds. */
-static uint64_t
+uint64_t
 instance_advert_us(const struct instance *in)
 {
 	return (uint64_t)in->c.advert_int_cs * 10000;
@@ -394,7 +392,8 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			    vrrp_state_name(act->from),
 			    vrrp_state_name(act->to),
 			    act->reason ? act->reason : "-");
-			notify_state(in, act->from, act->to, act->reason);
+			notify_state(in->nq, act->from, act->to, act->reason,
+			    in->fsm.priority);
 			snprintf(in->state_why, sizeof(in->state_why), "%s",
 			    act->reason ? act->reason : "-");
 			in->state_since = clock_now();
@@ -446,107 +445,6 @@ instance_set_priority(struct instance *in, uint8_t prio)
 
 	vrrp_fsm_set_priority(&in->fsm, prio, clock_now(), &out);
 	instance_exec(in, &out);
-}
-
-/* --- the database role's way back (struct role_ops, role.h) --------------- */
-
-static void
-instance_role_done(void *arg, bool ok)
-{
-	struct instance *in = arg;
-	struct seq_out so = { 0 };
-
-	seq_role_done(&in->seq, ok, &so);
-	instance_seq_exec(in, &so);
-}
-
-static void
-instance_role_hold(void *arg, bool on, const char *why)
-{
-	instance_set_fault(arg, VRRP_FAULT_ROLE, on, why);
-}
-
-static void
-instance_role_resume(void *arg)
-{
-	struct instance *in = arg;
-	struct vrrp_out out = { 0 };
-
-	vrrp_fsm_resume(&in->fsm, "resumed: VIP and writable database kept "
-	    "from the previous run", clock_now(), &out);
-	instance_exec(in, &out);
-}
-
-static void
-instance_role_drop_vips(void *arg)
-{
-	struct instance *in = arg;
-	struct seq_out so = { 0 };
-
-	seq_drop(&in->seq, &so);
-	instance_seq_exec(in, &so);
-}
-
-static void
-instance_role_event(void *arg, const char *event, const char *detail)
-{
-	char fields[512];
-	size_t off = 0;
-
-	fields[0] = '\0';
-	if (detail != NULL && notify_json_field(fields, sizeof(fields), &off,
-	    "detail", detail) == -1)
-		fields[0] = '\0';
-	notify_event(arg, event, fields);
-}
-
-static bool
-instance_role_is_master(void *arg)
-{
-	const struct instance *in = arg;
-
-	return in->fsm.state == VRRP_ST_MASTER;
-}
-
-static int
-instance_role_master(void *arg, uint64_t max_age_us, struct ipaddr *m)
-{
-	return instance_master(arg, max_age_us, m);
-}
-
-static int
-instance_role_heard_from(void *arg, const struct ipaddr *src, uint64_t *at,
-    uint8_t *prio)
-{
-	return instance_heard_from(arg, src, at, prio);
-}
-
-static uint64_t
-instance_role_advert_us(void *arg)
-{
-	return instance_advert_us(arg);
-}
-
-static const struct ipaddr *
-instance_role_self(void *arg)
-{
-	const struct instance *in = arg;
-
-	return &in->fsm.self;
-}
-
-static int
-instance_role_peers(void *arg, const struct ipaddr **peers)
-{
-	const struct instance *in = arg;
-
-	/* unicast_peer and peer never come together (conf_peer.c). */
-	if (in->c.npeers > 0) {
-		*peers = in->c.peers;
-		return in->c.npeers;
-	}
-	*peers = in->c.mpeers;
-	return in->c.nmpeers;
 }
 
 static void
@@ -707,7 +605,7 @@ instance_new(struct agent *a, const struct conf_instance *c)
 		return NULL;
 	}
 	instance_link_tracks(in);
-	if (notify_attach(in) == -1)
+	if (notify_attach(&a->notify, &in->nq, &in->c, in->tag) == -1)
 		log_warn("%s notify queue", in->tag);
 	/* Appended, so status lists instances in config order. */
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next)
@@ -789,7 +687,7 @@ instance_free(struct instance *in)
 	loop_timer_cancel(a->loop, &in->t_refresh);
 	loop_timer_cancel(a->loop, &in->t_claim);
 	guard_instance_stop(in);
-	notify_detach(in);
+	notify_detach(in->nq);
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == in) {
 			*pp = in->next;
@@ -800,35 +698,6 @@ instance_free(struct instance *in)
 	free(in);
 }
 
-/*
- * Give instance idx of conf the database role if it carries it (role =
- * replication; galera and none do no role SQL).  0, or -1 on ENOMEM.
- */
-static int
-instance_role_attach(struct instance *in, const struct conf *conf, int idx)
-{
-	const struct role_ops ops = {
-		.arg = in,
-		.done = instance_role_done,
-		.hold = instance_role_hold,
-		.resume = instance_role_resume,
-		.drop_vips = instance_role_drop_vips,
-		.event = instance_role_event,
-		.is_master = instance_role_is_master,
-		.master = instance_role_master,
-		.heard_from = instance_role_heard_from,
-		.advert_us = instance_role_advert_us,
-		.self = instance_role_self,
-		.peers = instance_role_peers,
-	};
-
-	if (conf->role.kind != CONF_ROLE_REPLICATION || conf->role.inst != idx)
-		return 0;
-	if ((in->role = role_new(in->a->loop, in->tag, &ops, conf)) == NULL)
-		return -1;
-	return 0;
-}
-
 int
 agent_start(struct agent *a, struct loop *l, struct conf *conf)
 {
@@ -837,6 +706,8 @@ agent_start(struct agent *a, struct loop *l, struct conf *conf)
 
 	a->loop = l;
 	a->conf = *conf;
+	a->notify.loop = l;
+	a->notify.timeout_ms = a->conf.notify_timeout_ms;
 	a->arp_fd = a->ndisc_fd = -1;
 	if ((a->nl = vip_open()) == NULL) {
 		log_warn("netlink route socket");
@@ -961,6 +832,7 @@ agent_reload(struct agent *a, struct conf *conf)
 	free(kept);
 	conf_free(&a->conf);
 	a->conf = *conf;
+	a->notify.timeout_ms = a->conf.notify_timeout_ms;
 	guard_apply(a);
 	log_info("configuration reloaded: %d instance(s)", a->conf.ninst);
 }
@@ -969,11 +841,12 @@ void
 agent_shutdown(struct agent *a)
 {
 	a->stopping = true;
+	a->notify.stopping = true;
 	guard_stop(a);
 	while (a->inst != NULL)
 		instance_free(a->inst);
 	health_stop(a);
-	notify_flush_all(a, a->conf.notify_timeout_ms);
+	notify_flush_all(&a->notify, a->conf.notify_timeout_ms);
 }
 
 void

@@ -18,12 +18,12 @@
 #include "guard.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "../role/role.h"
 #include "seq.h"
 #include "vrrp.h"
 
 struct agent;
-struct notify_q;
 
 struct agent_sock {
 	struct vrrp_sock vs;
@@ -103,7 +103,7 @@ struct instance {
 	int ntrack;
 	struct gate_out gate;		/* the last verdict, for status */
 
-	/* Operator guards (guard.c) and notify hooks (notify.c). */
+	/* Operator guards (guard_wire.c) and notify hooks (notify.c). */
 	struct guard_inst guard;
 	struct loop_timer t_guard;	/* deferred re-evaluation */
 	struct notify_q *nq;		/* this instance's FIFO of hook runs */
@@ -128,7 +128,7 @@ struct agent {
 	struct guard guard;		/* maintenance, lock, failover_block */
 	struct loop_timer t_guard_tick;	/* lock_file stat, block expiry */
 	struct log_rl rl_guard;
-	struct notify_q *notify_qs;	/* every queue, also detached ones */
+	struct notify notify;		/* the hooks' queues (notify.h) */
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;
@@ -189,9 +189,26 @@ void instance_set_fault(struct instance *in, unsigned bit, bool on,
     const char *why);
 void instance_set_priority(struct instance *in, uint8_t prio);
 
+/* The configured advert interval in microseconds. */
+uint64_t instance_advert_us(const struct instance *in);
+
 /* health.c: recompute an instance's priority / FAULT from its tracked
  * checks. */
 void instance_gate_update(struct instance *in);
+
+/*
+ * Perform the sequencer's actions (seq.h) in order: VIPs, announcements
+ * and the role's steps.
+ */
+void instance_seq_exec(struct instance *in, struct seq_out *so);
+
+/*
+ * role_wire.c: give instance in (entry idx of conf) the database role if
+ * it carries it (role = replication; galera and none do no role SQL), with
+ * the struct role_ops that leads back to in.  0, or -1 on ENOMEM.
+ */
+int instance_role_attach(struct instance *in, const struct conf *conf,
+    int idx);
 
 /*
  * input.c, for the database role (role.h's struct role_ops):
