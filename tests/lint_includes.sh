@@ -15,27 +15,33 @@ unit_of() {
 	echo "${p%_int}"
 }
 
+# The repository path of an include line's file, relative to the includer.
+resolve() {
+	realpath -m --relative-to=. "$(dirname "$1")/$2"
+}
+
+INC_RE='s/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p'
+
 edges=$(mktemp) errs=$(mktemp)
 trap 'rm -f "$edges" "$errs"' EXIT
 bad=0 nfiles=0
 
 for f in $(find agent net checks tests -name '*.[ch]' | sort); do
 	nfiles=$((nfiles + 1))
-	dir=$(dirname "$f")
 	owner=$(unit_of "$f")
-	incs=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
+	incs=$(sed -n "$INC_RE" "$f")
 	case "$f" in
 	*.c)
 		for i in $incs; do
 			case "$i" in
-			*_int.h) owner=$(unit_of "$(realpath -m --relative-to=. "$dir/$i")") ;;
+			*_int.h) owner=$(unit_of "$(resolve "$f" "$i")") ;;
 			esac
 		done
 		;;
 	esac
 	echo "$owner $owner" >>"$edges"
 	for i in $incs; do
-		target=$(realpath -m --relative-to=. "$dir/$i")
+		target=$(resolve "$f" "$i")
 		if [ ! -f "$target" ]; then
 			echo "$f: #include \"$i\" names no file" >>"$errs"
 			bad=1
@@ -65,5 +71,6 @@ if [ "$bad" = 0 ]; then
 	exit 0
 fi
 sed 's/^/  /' "$errs"
-echo "FAIL lint_includes: $(grep -c '^cycle' "$errs") cycle(s), $(grep -vc '^cycle' "$errs") bad include(s)"
+echo "FAIL lint_includes: $(grep -c '^cycle' "$errs") cycle(s)," \
+    "$(grep -vc '^cycle' "$errs") bad include(s)"
 exit 1
