@@ -328,6 +328,12 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
 	instance_claim_update(in);
 }
 
+uint64_t
+instance_advert_us(const struct instance *in)
+{
+	return (uint64_t)in->c.advert_int_cs * 10000;
+}
+
 /*
  * A master that leaves MASTER (FAULT, maintenance) still holds the VIP
  * while its database is fenced, and owes the priority 0 until then: it
@@ -336,12 +342,6 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
  * would wait for it rather than promote).  The VIP goes, then the
  * priority 0 tells them to take over after their skew time.
  */
-uint64_t
-instance_advert_us(const struct instance *in)
-{
-	return (uint64_t)in->c.advert_int_cs * 10000;
-}
-
 static void
 instance_claim_timer(void *arg)
 {
