@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check.h"
+#include "check_types.h"
 
 /*
  * Compare got with expect by op ('=', '<', '>').  When both parse as

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check.h"
+#include "check_types.h"
 
 /* Privileges dbvip needs or warns about, as bits. */
 #define GR_READ_ONLY_ADMIN	(1u << 0)

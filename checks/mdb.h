@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "check.h"
+#include "check_types.h"
 
 /*
  * A TCP connection (db->host set, no socket) may leave the host, so it

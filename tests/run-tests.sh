@@ -1,5 +1,6 @@
 #!/bin/bash
 # Runs every test and prints one summary line "N passed, N failed[, N skipped]".
+#   lint: tests/lint_includes.sh, no include cycle between units (one count)
 #   unit: each cmocka binary of the sanitizer build (one count per test case)
 #   fuzz: the decoder fuzzer for FUZZ_SECONDS (default 20)
 #   lab:  tests/lab/t_*.sh as root in network namespaces, against the
@@ -18,6 +19,13 @@ if ! make -s all || ! make -s SAN=1 all units; then
 	echo "build failed"
 	echo "0 passed, 1 failed"
 	exit 1
+fi
+
+echo "== include cycles"
+if tests/lint_includes.sh; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)) failed_names+=(lint_includes)
 fi
 
 echo "== unit tests (ASan+UBSan)"

@@ -18,7 +18,6 @@
 #include "../../net/vip.h"
 #include "clock.h"
 #include "guard.h"
-#include "notify.h"
 
 
 /* --- sockets shared by instances on one interface and family ---------- */
@@ -264,15 +263,15 @@ instance_stop_announce(struct instance *in)
 	loop_timer_cancel(in->a->loop, &in->t_refresh);
 }
 
+static void instance_claim_update(struct instance *in);
+
 /*
  * The sequencer's executor (seq.h): the only caller of vip_add / vip_del
  * and of the role's promote, cancel and demote steps.  Role steps end
- * later, from the loop, in instance_role_done(), never inside these
- * calls, so the sequencer is never re-entered.
+ * later, from the loop (role_wire.c), never inside these calls, so the
+ * sequencer is never re-entered.
  */
-static void instance_claim_update(struct instance *in);
-
-static void
+void
 instance_seq_exec(struct instance *in, struct seq_out *so)
 {
 	int i;
@@ -327,6 +326,12 @@ instance_seq_exec(struct instance *in, struct seq_out *so)
 	so->n = 0;
 	so->bug = NULL;
 	instance_claim_update(in);
+}
+
+uint64_t
+instance_advert_us(const struct instance *in)
+{
+	return (uint64_t)in->c.advert_int_cs * 10000;
 }
 
 /*
@@ -387,7 +392,8 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 			    vrrp_state_name(act->from),
 			    vrrp_state_name(act->to),
 			    act->reason ? act->reason : "-");
-			notify_state(in, act->from, act->to, act->reason);
+			notify_state(in->nq, act->from, act->to, act->reason,
+			    in->fsm.priority);
 			snprintf(in->state_why, sizeof(in->state_why), "%s",
 			    act->reason ? act->reason : "-");
 			in->state_since = clock_now();
@@ -420,86 +426,25 @@ instance_exec(struct instance *in, struct vrrp_out *out)
 		loop_timer_cancel(in->a->loop, &in->t_fsm);
 }
 
-/* --- the database role's hooks (role.h) ------------------------------------ */
+/* --- changing an instance from outside ----------------------------------- */
 
 void
-instance_role_done(struct instance *in, bool ok)
-{
-	struct seq_out so = { 0 };
-
-	seq_role_done(&in->seq, ok, &so);
-	instance_seq_exec(in, &so);
-}
-
-void
-instance_role_hold(struct instance *in, bool on, const char *why)
+instance_set_fault(struct instance *in, unsigned bit, bool on,
+    const char *why)
 {
 	struct vrrp_out out = { 0 };
 
-	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_ROLE, on, why, clock_now(),
-	    &out);
+	vrrp_fsm_set_fault(&in->fsm, bit, on, why, clock_now(), &out);
 	instance_exec(in, &out);
 }
 
 void
-instance_role_resume(struct instance *in)
+instance_set_priority(struct instance *in, uint8_t prio)
 {
 	struct vrrp_out out = { 0 };
 
-	vrrp_fsm_resume(&in->fsm, "resumed: VIP and writable database kept "
-	    "from the previous run", clock_now(), &out);
+	vrrp_fsm_set_priority(&in->fsm, prio, clock_now(), &out);
 	instance_exec(in, &out);
-}
-
-void
-instance_role_drop_vips(struct instance *in)
-{
-	struct seq_out so = { 0 };
-
-	seq_drop(&in->seq, &so);
-	instance_seq_exec(in, &so);
-}
-
-uint64_t
-instance_advert_us(const struct instance *in)
-{
-	return (uint64_t)in->c.advert_int_cs * 10000;
-}
-
-bool
-instance_is_master(const struct instance *in)
-{
-	return in->fsm.state == VRRP_ST_MASTER;
-}
-
-struct loop *
-instance_loop(const struct instance *in)
-{
-	return in->a->loop;
-}
-
-const char *
-instance_tag(const struct instance *in)
-{
-	return in->tag;
-}
-
-const struct ipaddr *
-instance_self(const struct instance *in)
-{
-	return &in->fsm.self;
-}
-
-int
-instance_peers(const struct instance *in, const struct ipaddr **peers)
-{
-	/* unicast_peer and peer never come together (conf_peer.c). */
-	if (in->c.npeers > 0) {
-		*peers = in->c.peers;
-		return in->c.npeers;
-	}
-	*peers = in->c.mpeers;
-	return in->c.nmpeers;
 }
 
 static void
@@ -541,16 +486,13 @@ instance_refresh_self(struct instance *in)
 static void
 instance_link(struct instance *in, bool up)
 {
-	struct vrrp_out out = { 0 };
 	const char *why = up ? "link up" : "link down";
 
 	if (up && instance_refresh_self(in) == -1) {
 		up = false;
 		why = "no usable address on interface";
 	}
-	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_LINK, !up, why, clock_now(),
-	    &out);
-	instance_exec(in, &out);
+	instance_set_fault(in, VRRP_FAULT_LINK, !up, why);
 }
 
 static void
@@ -663,7 +605,7 @@ instance_new(struct agent *a, const struct conf_instance *c)
 		return NULL;
 	}
 	instance_link_tracks(in);
-	if (notify_attach(in) == -1)
+	if (notify_attach(&a->notify, &in->nq, &in->c, in->tag) == -1)
 		log_warn("%s notify queue", in->tag);
 	/* Appended, so status lists instances in config order. */
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next)
@@ -745,7 +687,7 @@ instance_free(struct instance *in)
 	loop_timer_cancel(a->loop, &in->t_refresh);
 	loop_timer_cancel(a->loop, &in->t_claim);
 	guard_instance_stop(in);
-	notify_detach(in);
+	notify_detach(in->nq);
 	for (pp = &a->inst; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == in) {
 			*pp = in->next;
@@ -756,20 +698,6 @@ instance_free(struct instance *in)
 	free(in);
 }
 
-/*
- * Give instance idx of conf the database role if it carries it (role =
- * replication; galera and none do no role SQL).  0, or -1 on ENOMEM.
- */
-static int
-instance_role_attach(struct instance *in, const struct conf *conf, int idx)
-{
-	if (conf->role.kind != CONF_ROLE_REPLICATION || conf->role.inst != idx)
-		return 0;
-	if ((in->role = role_new(in, conf)) == NULL)
-		return -1;
-	return 0;
-}
-
 int
 agent_start(struct agent *a, struct loop *l, struct conf *conf)
 {
@@ -778,6 +706,8 @@ agent_start(struct agent *a, struct loop *l, struct conf *conf)
 
 	a->loop = l;
 	a->conf = *conf;
+	a->notify.loop = l;
+	a->notify.timeout_ms = a->conf.notify_timeout_ms;
 	a->arp_fd = a->ndisc_fd = -1;
 	if ((a->nl = vip_open()) == NULL) {
 		log_warn("netlink route socket");
@@ -902,6 +832,7 @@ agent_reload(struct agent *a, struct conf *conf)
 	free(kept);
 	conf_free(&a->conf);
 	a->conf = *conf;
+	a->notify.timeout_ms = a->conf.notify_timeout_ms;
 	guard_apply(a);
 	log_info("configuration reloaded: %d instance(s)", a->conf.ninst);
 }
@@ -910,11 +841,12 @@ void
 agent_shutdown(struct agent *a)
 {
 	a->stopping = true;
+	a->notify.stopping = true;
 	guard_stop(a);
 	while (a->inst != NULL)
 		instance_free(a->inst);
 	health_stop(a);
-	notify_flush_all(a, a->conf.notify_timeout_ms);
+	notify_flush_all(&a->notify, a->conf.notify_timeout_ms);
 }
 
 void

@@ -18,12 +18,12 @@
 #include "guard.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "../role/role.h"
 #include "seq.h"
 #include "vrrp.h"
 
 struct agent;
-struct notify_q;
 
 struct agent_sock {
 	struct vrrp_sock vs;
@@ -98,7 +98,7 @@ struct instance {
 	int ntrack;
 	struct gate_out gate;		/* the last verdict, for status */
 
-	/* Operator guards (guard.c) and notify hooks (notify.c). */
+	/* Operator guards (guard_wire.c) and notify hooks (notify.c). */
 	struct guard_inst guard;
 	struct loop_timer t_guard;	/* deferred re-evaluation */
 	struct notify_q *nq;		/* this instance's FIFO of hook runs */
@@ -123,7 +123,7 @@ struct agent {
 	struct guard guard;		/* maintenance, lock, failover_block */
 	struct loop_timer t_guard_tick;	/* lock_file stat, block expiry */
 	struct log_rl rl_guard;
-	struct notify_q *notify_qs;	/* every queue, also detached ones */
+	struct notify notify;		/* the hooks' queues (notify.h) */
 	uint64_t unmatched[VRRP_DROP__MAX];	/* drops with no instance */
 	struct log_rl rl_unmatched;
 	bool stopping;
@@ -172,8 +172,83 @@ void agent_sock_readable(void *arg, int fd, uint32_t events);
  */
 void instance_exec(struct instance *in, struct vrrp_out *out);
 
-/* Recompute an instance's priority / FAULT from its tracked checks. */
+/*
+ * The one way a fault source (the link, the operator guards, the health
+ * gate, the database role's hold) changes an instance: set (on) or clear
+ * one VRRP_FAULT_* bit, why naming the cause for the log and status
+ * (a static string or one that outlives the instance's next change), or
+ * set the priority the election uses; the state machine's actions are
+ * performed at once (instance_exec).
+ */
+void instance_set_fault(struct instance *in, unsigned bit, bool on,
+    const char *why);
+void instance_set_priority(struct instance *in, uint8_t prio);
+
+/* The configured advert interval in microseconds. */
+uint64_t instance_advert_us(const struct instance *in);
+
+/* health.c: recompute an instance's priority / FAULT from its tracked
+ * checks. */
 void instance_gate_update(struct instance *in);
+
+/*
+ * Perform the sequencer's actions (seq.h) in order: VIPs, announcements
+ * and the role's steps.
+ */
+void instance_seq_exec(struct instance *in, struct seq_out *so);
+
+/*
+ * role_wire.c: give instance in (entry idx of conf) the database role if
+ * it carries it (role = replication; galera and none do no role SQL), with
+ * the struct role_ops that leads back to in.  0, or -1 on ENOMEM.
+ */
+int instance_role_attach(struct instance *in, const struct conf *conf,
+    int idx);
+
+/*
+ * input.c, for the database role (role.h's struct role_ops):
+ * instance_master   the group's master as a BACKUP or FAULT instance sees
+ *                   it: the one its election accepts, or else (a lower
+ *                   master it is about to preempt; in FAULT) the router
+ *                   that advertised last with a priority above 0 within
+ *                   max_age_us: 0 and *m, or -1 (none; MASTER, INIT, or
+ *                   the master resigned).
+ * instance_heard_from  the last advert heard from src, whatever the
+ *                   election made of it: 0 with its time and priority, or
+ *                   -1 (never heard).  input.c keeps the last few routers
+ *                   heard.
+ */
+int instance_master(const struct instance *in, uint64_t max_age_us,
+    struct ipaddr *m);
+int instance_heard_from(const struct instance *in, const struct ipaddr *src,
+    uint64_t *at, uint8_t *prio);
+
+/*
+ * guard_wire.c: the operator guards (guard.h) on the instances.
+ * guard_start() arms the 1-second tick that re-reads lock_file (stat only)
+ * and ends blocks; guard_apply() takes the config values (start and
+ * reload); guard_stop() cancels the tick.
+ */
+void guard_start(struct agent *a);
+void guard_apply(struct agent *a);
+void guard_stop(struct agent *a);
+
+/*
+ * The instance changed state: re-evaluated on the next loop pass (not from
+ * inside instance_exec(), which is running its action list).
+ */
+void guard_kick(struct instance *in);
+
+/* Re-evaluate now: record a self-promotion, set or clear the bits. */
+void guard_update(struct instance *in);
+
+/* Cancel the instance's pending re-evaluation (before freeing it). */
+void guard_instance_stop(struct instance *in);
+
+/* Control commands; each returns a malloc'd "ok: ..." or "error: ..." */
+char *guard_ctl_ack(struct agent *a);
+char *guard_ctl_lock(struct agent *a, bool on);
+char *guard_ctl_maintenance(struct agent *a, bool on);
 
 /* The control socket's command handler (see ctl.h). */
 char *agent_ctl(void *arg, const char *cmd);

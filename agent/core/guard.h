@@ -22,9 +22,9 @@
  * - maintenance: VRRP_FAULT_OPERATOR on every instance, master included, so
  *   a master gives the VIP up through the normal release path.
  *
- * The functions on struct guard / struct guard_inst are pure (time comes
- * in as `now`, monotonic µs) and unit-tested with a fake clock; the ones
- * on struct instance / struct agent wire them to the state machine.
+ * The functions here are pure (time comes in as `now`, monotonic µs) and
+ * unit-tested with a fake clock; guard_wire.c (declared in agent.h) wires
+ * them to the instances.
  */
 #ifndef DBVIP_GUARD_H
 #define DBVIP_GUARD_H
@@ -33,9 +33,6 @@
 #include <stdint.h>
 
 #include "../../net/ipaddr.h"
-
-struct agent;
-struct instance;
 
 /* Agent-wide operator state. */
 struct guard {
@@ -85,31 +82,5 @@ bool guard_locked(const struct guard *g);
  */
 unsigned guard_bits(const struct guard *g, const struct guard_inst *gi,
     bool is_master, uint64_t now, const char **why);
-
-/*
- * Wiring (agent side).  guard_start() arms the 1-second tick that re-reads
- * lock_file (stat only) and ends blocks; guard_apply() takes the config
- * values (start and reload); guard_stop() cancels the tick.
- */
-void guard_start(struct agent *a);
-void guard_apply(struct agent *a);
-void guard_stop(struct agent *a);
-
-/*
- * The instance changed state: re-evaluated on the next loop pass (not from
- * inside instance_exec(), which is running its action list).
- */
-void guard_kick(struct instance *in);
-
-/* Re-evaluate now: record a self-promotion, set or clear the bits. */
-void guard_update(struct instance *in);
-
-/* Cancel the instance's pending re-evaluation (before freeing it). */
-void guard_instance_stop(struct instance *in);
-
-/* Control commands; each returns a malloc'd "ok: ..." or "error: ..." */
-char *guard_ctl_ack(struct agent *a);
-char *guard_ctl_lock(struct agent *a, bool on);
-char *guard_ctl_maintenance(struct agent *a, bool on);
 
 #endif

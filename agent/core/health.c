@@ -248,7 +248,6 @@ void
 instance_gate_update(struct instance *in)
 {
 	struct gate_track t[CONF_MAX_TRACK];
-	struct vrrp_out out = { 0 };
 	uint8_t old_prio = in->gate.priority;
 	bool old_fault = in->gate.fault;
 	int i;
@@ -258,9 +257,7 @@ instance_gate_update(struct instance *in)
 	gate_compute(in->c.priority, t, in->ntrack, &in->gate);
 	if (in->gate.priority != old_prio || in->gate.fault != old_fault)
 		log_info("%s priority %s", in->tag, in->gate.why);
-	vrrp_fsm_set_priority(&in->fsm, in->gate.priority, clock_now(), &out);
-	vrrp_fsm_set_fault(&in->fsm, VRRP_FAULT_GATE, in->gate.fault,
-	    in->gate.fault ? "health check failing" : "health checks ok",
-	    clock_now(), &out);
-	instance_exec(in, &out);
+	instance_set_priority(in, in->gate.priority);
+	instance_set_fault(in, VRRP_FAULT_GATE, in->gate.fault,
+	    in->gate.fault ? "health check failing" : "health checks ok");
 }

@@ -269,7 +269,7 @@ main(int argc, char *argv[])
 		rc = 1;
 		goto out;
 	}
-	notify_release(&d.agent);
+	notify_release(&d.agent.notify);
 	if (loop_run(d.loop) == -1)
 		rc = 1;
 out:

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "agent.h"
 #include "clock.h"
 #include "sbuf.h"
 #include "notify.h"
@@ -177,10 +176,10 @@ static void
 nq_unwatch(struct notify_q *q)
 {
 	if (q->watched_fd != -1) {
-		loop_del_fd(q->a->loop, q->watched_fd);
+		loop_del_fd(q->n->loop, q->watched_fd);
 		q->watched_fd = -1;
 	}
-	loop_timer_cancel(q->a->loop, &q->t_wait);
+	loop_timer_cancel(q->n->loop, &q->t_wait);
 }
 
 static void
@@ -196,14 +195,14 @@ nq_free(struct notify_q *q)
 		q->head = r->next;
 		free(r);
 	}
-	for (pp = &q->a->notify_qs; *pp != NULL; pp = &(*pp)->next) {
+	for (pp = &q->n->qs; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == q) {
 			*pp = q->next;
 			break;
 		}
 	}
-	if (q->in != NULL)
-		q->in->nq = NULL;
+	if (q->owner != NULL)
+		*q->owner = NULL;
 	free(q);
 }
 
@@ -245,7 +244,7 @@ nq_step(struct notify_q *q)
 		return;
 	rc = child_step(&q->ch, clock_now());
 	if (rc == CHILD_RUNNING) {
-		loop_timer_set(q->a->loop, &q->t_wait, child_deadline(&q->ch),
+		loop_timer_set(q->n->loop, &q->t_wait, child_deadline(&q->ch),
 		    nq_timer, q, "notify deadline");
 		return;
 	}
@@ -289,12 +288,12 @@ notify_hold(void)
 }
 
 void
-notify_release(struct agent *a)
+notify_release(struct notify *n)
 {
 	struct notify_q *q, *next;
 
 	nq_held = false;
-	for (q = a->notify_qs; q != NULL; q = next) {
+	for (q = n->qs; q != NULL; q = next) {
 		next = q->next;		/* nq_next may free a detached q */
 		nq_next(q);
 	}
@@ -314,7 +313,7 @@ nq_next(struct notify_q *q)
 	while (q->cur == NULL && q->head != NULL) {
 		if (child_busy(&q->ch)) {
 			/* A child survived SIGKILL: the next waits for it. */
-			loop_timer_set(q->a->loop, &q->t_wait,
+			loop_timer_set(q->n->loop, &q->t_wait,
 			    now + NOTIFY_RETRY_MS * USEC_PER_MSEC, nq_retry, q,
 			    "notify retry");
 			return;
@@ -326,7 +325,7 @@ nq_next(struct notify_q *q)
 		q->len--;
 		if (child_spawn(&q->ch, "/bin/sh", r->argv,
 		    r->inlen > 0 ? r->input : NULL, r->inlen,
-		    CHILD_CAPTURE_STDERR, q->a->conf.notify_timeout_ms, now,
+		    CHILD_CAPTURE_STDERR, q->n->timeout_ms, now,
 		    err, sizeof(err)) == -1) {
 			q->runs++;
 			nq_fail(q, r->what, err, 0);
@@ -337,16 +336,16 @@ nq_next(struct notify_q *q)
 		q->t_start = now;
 		log_debug(LOG_FSM, "%s %s started (pid %d)", q->tag, r->what,
 		    (int)q->ch.pid);
-		if (loop_add_fd(q->a->loop, child_fd(&q->ch), EPOLLIN, nq_fd,
+		if (loop_add_fd(q->n->loop, child_fd(&q->ch), EPOLLIN, nq_fd,
 		    q) == 0)
 			q->watched_fd = child_fd(&q->ch);
 		else
 			log_warn("%s %s: watch child", q->tag, r->what);
-		loop_timer_set(q->a->loop, &q->t_wait, child_deadline(&q->ch),
+		loop_timer_set(q->n->loop, &q->t_wait, child_deadline(&q->ch),
 		    nq_timer, q, "notify deadline");
 	}
 	/* A detached queue ends with its last run. */
-	if (q->cur == NULL && q->head == NULL && q->in == NULL)
+	if (q->cur == NULL && q->head == NULL && q->c == NULL)
 		nq_free(q);
 }
 
@@ -406,17 +405,17 @@ nq_plain(struct notify_q *q, const char *what, const char *cmd)
 static void
 nq_event(struct notify_q *q, const char *event, const char *fields)
 {
-	const struct instance *in = q->in;
+	const struct conf_instance *c = q->c;
 	struct notify_run *r;
 	struct timespec wall;
 	char buf[CHILD_INPUT_MAX];
 	int n;
 
-	if (in == NULL || in->c.event_script[0] == '\0')
+	if (c == NULL || c->event_script[0] == '\0')
 		return;
 	/* A timestamp for the reader, not for timing. */
 	clock_gettime(CLOCK_REALTIME, &wall);
-	n = notify_json_event(buf, sizeof(buf), event, in->c.name, &wall,
+	n = notify_json_event(buf, sizeof(buf), event, c->name, &wall,
 	    fields);
 	if (n < 0) {
 		nq_fail(q, "event_script", "event larger than 4 kB; dropped",
@@ -426,7 +425,7 @@ nq_event(struct notify_q *q, const char *event, const char *fields)
 	if ((r = nq_run_new("event_script", (size_t)n)) == NULL)
 		return;
 	memcpy(r->input, buf, (size_t)n);
-	if (notify_build_plain(r, in->c.event_script) == -1) {
+	if (notify_build_plain(r, c->event_script) == -1) {
 		nq_fail(q, "event_script", "command too long", 0);
 		free(r);
 		return;
@@ -437,88 +436,89 @@ nq_event(struct notify_q *q, const char *event, const char *fields)
 /* --- instance side -------------------------------------------------------- */
 
 int
-notify_attach(struct instance *in)
+notify_attach(struct notify *n, struct notify_q **owner,
+    const struct conf_instance *c, const char *tag)
 {
 	struct notify_q *q;
 
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return -1;
-	q->a = in->a;
-	q->in = in;
-	snprintf(q->tag, sizeof(q->tag), "%s", in->tag);
+	q->n = n;
+	q->c = c;
+	q->owner = owner;
+	snprintf(q->tag, sizeof(q->tag), "%s", tag);
 	child_init(&q->ch);
 	q->watched_fd = -1;
-	q->next = in->a->notify_qs;
-	in->a->notify_qs = q;
-	in->nq = q;
+	q->next = n->qs;
+	n->qs = q;
+	*owner = q;
 	return 0;
 }
 
 void
-notify_detach(struct instance *in)
+notify_detach(struct notify_q *q)
 {
-	struct notify_q *q = in->nq;
-
 	if (q == NULL)
 		return;
-	in->nq = NULL;
-	q->in = NULL;
-	if (!q->a->stopping && q->cur == NULL && q->head == NULL)
+	*q->owner = NULL;
+	q->owner = NULL;
+	q->c = NULL;
+	if (!q->n->stopping && q->cur == NULL && q->head == NULL)
 		nq_free(q);
 }
 
 void
-notify_state(struct instance *in, enum vrrp_state from, enum vrrp_state to,
-    const char *reason)
+notify_state(struct notify_q *q, enum vrrp_state from, enum vrrp_state to,
+    const char *reason, unsigned prio)
 {
-	struct notify_q *q = in->nq;
+	const struct conf_instance *c;
 	struct notify_run *r;
 	const char *st = notify_state_name(to);
 	char fields[512];
 	size_t off = 0;
 
-	if (q == NULL)
+	if (q == NULL || (c = q->c) == NULL)
 		return;
 	switch (to) {
 	case VRRP_ST_MASTER:
-		nq_plain(q, "notify_master", in->c.notify_master);
+		nq_plain(q, "notify_master", c->notify_master);
 		break;
 	case VRRP_ST_BACKUP:
-		nq_plain(q, "notify_backup", in->c.notify_backup);
+		nq_plain(q, "notify_backup", c->notify_backup);
 		break;
 	case VRRP_ST_FAULT:
-		nq_plain(q, "notify_fault", in->c.notify_fault);
+		nq_plain(q, "notify_fault", c->notify_fault);
 		break;
 	case VRRP_ST_INIT:
 	default:
-		nq_plain(q, "notify_stop", in->c.notify_stop);
+		nq_plain(q, "notify_stop", c->notify_stop);
 		break;
 	}
-	if (in->c.notify[0] != '\0' && (r = nq_run_new("notify", 0)) != NULL) {
-		if (notify_build_notify(r, in->c.notify, in->c.name, st,
-		    in->fsm.priority) == -1) {
+	if (c->notify[0] != '\0' && (r = nq_run_new("notify", 0)) != NULL) {
+		if (notify_build_notify(r, c->notify, c->name, st,
+		    prio) == -1) {
 			nq_fail(q, "notify", "command too long", 0);
 			free(r);
 		} else
 			nq_push(q, r);
 	}
-	if (in->c.event_script[0] == '\0')
+	if (c->event_script[0] == '\0')
 		return;
 	if (notify_json_field(fields, sizeof(fields), &off, "from",
 	    notify_state_name(from)) == 0 &&
 	    notify_json_field(fields, sizeof(fields), &off, "to", st) == 0 &&
 	    json_put(fields, sizeof(fields), &off, ",\"priority\":%u",
-	    in->fsm.priority) == 0)
+	    prio) == 0)
 		(void)notify_json_field(fields, sizeof(fields), &off,
 		    "reason", reason != NULL ? reason : "");
 	nq_event(q, "state", fields);
 }
 
 void
-notify_event(struct instance *in, const char *event, const char *json_fields)
+notify_event(struct notify_q *q, const char *event, const char *json_fields)
 {
-	if (in->nq != NULL)
-		nq_event(in->nq, event, json_fields);
+	if (q != NULL)
+		nq_event(q, event, json_fields);
 }
 
 /* --- shutdown --------------------------------------------------------------- */
@@ -527,23 +527,23 @@ notify_event(struct instance *in, const char *event, const char *json_fields)
 static bool
 nq_all_idle(void *arg)
 {
-	struct agent *a = arg;
+	struct notify *nt = arg;
 	struct notify_q *q;
 
-	for (q = a->notify_qs; q != NULL; q = q->next)
+	for (q = nt->qs; q != NULL; q = q->next)
 		if (q->cur != NULL || (q->head != NULL && !nq_held))
 			return false;
 	return true;
 }
 
 void
-notify_flush_all(struct agent *a, uint32_t budget_ms)
+notify_flush_all(struct notify *nt, uint32_t budget_ms)
 {
 	struct notify_q *q;
 
-	(void)loop_run_until(a->loop, clock_now() +
-	    (uint64_t)budget_ms * USEC_PER_MSEC, nq_all_idle, a);
-	while ((q = a->notify_qs) != NULL) {
+	(void)loop_run_until(nt->loop, clock_now() +
+	    (uint64_t)budget_ms * USEC_PER_MSEC, nq_all_idle, nt);
+	while ((q = nt->qs) != NULL) {
 		if (q->cur != NULL)
 			log_warnx("%s %s still running at exit; killed",
 			    q->tag, q->cur->what);

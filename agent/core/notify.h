@@ -42,9 +42,6 @@
 #define NOTIFY_QUEUE_MAX	64
 #define NOTIFY_ARGS_MAX		10
 
-struct agent;
-struct instance;
-
 /* One queued run. */
 struct notify_run {
 	struct notify_run *next;
@@ -56,10 +53,21 @@ struct notify_run {
 	char input[];			/* event JSON */
 };
 
+/* Every queue of the process (the agent has one). */
+struct notify {
+	struct loop *loop;
+	struct notify_q *qs;		/* every queue, also detached ones */
+	uint32_t timeout_ms;		/* notify_timeout: bound of one run */
+	bool stopping;			/* shutdown: the loop runs no more */
+};
+
 /* The FIFO of one instance; it outlives an instance removed by reload. */
 struct notify_q {
-	struct agent *a;
-	struct instance *in;		/* NULL once detached */
+	struct notify *n;
+	const struct conf_instance *c;	/* the instance's hooks; NULL once
+					   detached */
+	struct notify_q **owner;	/* the instance's pointer to this
+					   queue; NULL once detached */
 	char tag[128];			/* the instance's log tag */
 	struct notify_run *head, *tail;
 	int len;			/* queued, not counting the running one */
@@ -112,27 +120,36 @@ int notify_json_event(char *buf, size_t len, const char *event,
  * Held runs still pending at exit are dropped, not run.
  */
 void notify_hold(void);
-void notify_release(struct agent *a);
-
-/* Give the instance its queue (at creation).  0, or -1 (out of memory). */
-int notify_attach(struct instance *in);
+void notify_release(struct notify *n);
 
 /*
- * The instance goes away: its queue keeps running what is queued, then
- * frees itself.
+ * Give an instance its queue in n (at creation): *owner (the instance's
+ * pointer) is set to it, and cleared when the queue is freed; c holds the
+ * instance's hooks and must stay valid until notify_detach(); tag (its
+ * log tag) is copied.  0, or -1 (out of memory).
  */
-void notify_detach(struct instance *in);
+int notify_attach(struct notify *n, struct notify_q **owner,
+    const struct conf_instance *c, const char *tag);
 
-/* Queue the hooks of a state change (instance_exec's STATE action). */
-void notify_state(struct instance *in, enum vrrp_state from,
-    enum vrrp_state to, const char *reason);
+/*
+ * The instance goes away (q may be NULL): its queue keeps running what is
+ * queued, then frees itself.
+ */
+void notify_detach(struct notify_q *q);
+
+/*
+ * Queue the hooks of a state change (instance_exec's STATE action) on q
+ * (NULL: nothing); prio is the instance's priority now.
+ */
+void notify_state(struct notify_q *q, enum vrrp_state from,
+    enum vrrp_state to, const char *reason, unsigned prio);
 
 /*
  * Queue event_script with event (e.g. "promote_done") and json_fields:
  * extra "key":value pairs, already JSON, without braces (NULL = none).
  * Nothing happens without an event_script.  Never blocks.
  */
-void notify_event(struct instance *in, const char *event,
+void notify_event(struct notify_q *q, const char *event,
     const char *json_fields);
 
 /*
@@ -140,6 +157,6 @@ void notify_event(struct instance *in, const char *event,
  * holds, for at most budget_ms in total; kill what is left; free every
  * queue.
  */
-void notify_flush_all(struct agent *a, uint32_t budget_ms);
+void notify_flush_all(struct notify *n, uint32_t budget_ms);
 
 #endif

@@ -10,30 +10,22 @@
  * connection, or a fan-out to the peers' databases.  Every statement is
  * bounded twice: by libmariadb's read/write timeouts and by our own limit
  * (mdb_abort), so a hung server never stalls a job.  Results reach the
- * instance (instance_role_done, the FAULT hold) from timers, never from
- * inside a call the instance made, so the sequencer (agent/core/seq.h) is never
- * re-entered.
+ * instance (ops.done, the FAULT hold: role.h's struct role_ops) from
+ * timers, never from inside a call the instance made, so the sequencer
+ * (agent/core/seq.h) is never re-entered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/clock.h"
-#include "../core/notify.h"
 #include "role_int.h"
 #include "role_survey.h"
 
 void
 role_event(struct role *r, const char *event, const char *detail)
 {
-	char fields[512];
-	size_t off = 0;
-
-	fields[0] = '\0';
-	if (detail != NULL && notify_json_field(fields, sizeof(fields), &off,
-	    "detail", detail) == -1)
-		fields[0] = '\0';
-	notify_event(r->in, event, fields);
+	r->ops.event(r->ops.arg, event, detail);
 }
 
 static void role_check_timer(void *arg);
@@ -69,7 +61,7 @@ role_hold_timer(void *arg)
 	if (on == r->held)
 		return;
 	r->held = on;
-	instance_role_hold(r->in, on, on ? r->hold_why : "database role ok");
+	r->ops.hold(r->ops.arg, on, on ? r->hold_why : "database role ok");
 }
 
 /* Apply the hold flags from the loop, outside any job's call chain. */
@@ -108,7 +100,7 @@ role_done_timer(void *arg)
 {
 	struct role *r = arg;
 
-	instance_role_done(r->in, r->done_ok);
+	r->ops.done(r->ops.arg, r->done_ok);
 	if (r->done_wait) {
 		r->done_wait = false;
 		r->hold_wait = true;
@@ -168,11 +160,11 @@ role_read_slave_status(struct role *r, const struct mdb *m)
 static uint64_t
 role_silence_us(const struct role *r)
 {
-	return 3 * instance_advert_us(r->in) + USEC_PER_SEC;
+	return 3 * r->ops.advert_us(r->ops.arg) + USEC_PER_SEC;
 }
 
 /*
- * The group's master (instance_master), if it is a configured peer: 0 with
+ * The group's master (ops.master), if it is a configured peer: 0 with
  * its database address in r->t_host / r->t_port, or -1.  A master that is
  * not a configured peer is reported (rate-limited) and not followed.
  */
@@ -183,7 +175,7 @@ role_master_db(struct role *r)
 	char ab[IPADDR_STRLEN];
 	unsigned supp;
 
-	if (instance_master(r->in, role_silence_us(r), &m) == -1)
+	if (r->ops.master(r->ops.arg, role_silence_us(r), &m) == -1)
 		return -1;
 	if (role_map_peer(r, &m, r->t_host, sizeof(r->t_host),
 	    &r->t_port) == 0)
@@ -203,7 +195,7 @@ role_agent_silent(const struct role *r, const char *host, unsigned port)
 	uint8_t prio;
 
 	if (role_peer_vrrp(r, host, port, &v) == -1 ||
-	    instance_heard_from(r->in, &v, &at, &prio) == -1)
+	    r->ops.heard_from(r->ops.arg, &v, &at, &prio) == -1)
 		return true;
 	return clock_now() - at > role_silence_us(r);
 }
@@ -218,7 +210,7 @@ role_agent_mastering(const struct role *r, const char *host, unsigned port,
 	uint8_t prio;
 
 	return role_peer_vrrp(r, host, port, &v) == 0 &&
-	    instance_heard_from(r->in, &v, &at, &prio) == 0 && prio > 0 &&
+	    r->ops.heard_from(r->ops.arg, &v, &at, &prio) == 0 && prio > 0 &&
 	    at >= since;
 }
 
@@ -237,7 +229,7 @@ role_any_master_since(const struct role *r, uint64_t since, char *host,
 			snprintf(host, len, "%s", r->c.peers[i].host);
 			return true;
 		}
-	n = instance_peers(r->in, &up);
+	n = r->ops.peers(r->ops.arg, &up);
 	for (i = 0; i < n; i++)
 		if (role_map_peer(r, &up[i], host, len, &port) == 0 &&
 		    role_agent_mastering(r, host, port, since))
@@ -293,20 +285,20 @@ role_resume_timer(void *arg)
 		log_warnx("%s role: %s advertises as master: not resuming; "
 		    "fencing and removing the VIP", role_tag(r), host);
 		r->promoted = r->standing = false;
-		instance_role_drop_vips(r->in);
+		r->ops.drop_vips(r->ops.arg);
 		return;
 	}
 	log_info("%s role: no other master for one advert interval: "
 	    "resuming mastership (writes continue)", role_tag(r));
 	r->info.state = ROLE_ST_PRIMARY;
 	r->info.promoted_at = clock_now();
-	instance_role_resume(r->in);
-	if (!instance_is_master(r->in)) {
+	r->ops.resume(r->ops.arg);
+	if (!r->ops.is_master(r->ops.arg)) {
 		/* In FAULT (a failing check): not a master after all. */
 		log_warnx("%s role: cannot resume (instance not in BACKUP): "
 		    "fencing", role_tag(r));
 		r->promoted = r->standing = false;
-		instance_role_drop_vips(r->in);
+		r->ops.drop_vips(r->ops.arg);
 	}
 }
 
@@ -322,7 +314,7 @@ probe_end(struct role *r)
 	r->hold_probe = false;
 	role_hold_later(r);
 	if (r->vip_present && !r->resume_armed)
-		instance_role_drop_vips(r->in);
+		r->ops.drop_vips(r->ops.arg);
 	/* A first periodic check right away: re-point, rejoin. */
 	loop_timer_set(role_loop(r), &r->t_check, clock_now(),
 	    role_check_timer, r, "role check");
@@ -355,7 +347,7 @@ probe_run(struct role *r)
 static void
 probe_arm_resume(struct role *r)
 {
-	uint64_t wait = instance_advert_us(r->in);
+	uint64_t wait = r->ops.advert_us(r->ops.arg);
 
 	log_info("%s role: the VIP is still here and the database is "
 	    "writable: resuming in %llu ms unless another master advertises",
@@ -493,7 +485,7 @@ role_start(struct role *r, bool vip_present)
 		    "databases at start-up");
 		snprintf(r->info.hold, sizeof(r->info.hold), "%s",
 		    r->hold_why);
-		instance_role_hold(r->in, true, r->hold_why);
+		r->ops.hold(r->ops.arg, true, r->hold_why);
 	}
 	probe_run(r);
 }
@@ -589,7 +581,7 @@ check_replication(struct role *r)
 			} else
 				r->hold_former = true;
 		}
-		if (!heard || instance_is_master(r->in)) {
+		if (!heard || r->ops.is_master(r->ops.arg)) {
 			r->step = C_DONE;
 			return;
 		}
@@ -624,7 +616,7 @@ check_replication(struct role *r)
 		r->step = C_DONE;
 		return;
 	}
-	if (instance_is_master(r->in)) {
+	if (r->ops.is_master(r->ops.arg)) {
 		r->step = C_DONE;
 		return;
 	}
@@ -733,7 +725,7 @@ check_cb(struct rconn *c, bool ok)
 	case C_RO:
 		v = mdb_value(c->m, 0, 0);
 		r->info.read_only = v == NULL ? -1 : strcmp(v, "0") != 0;
-		if (instance_is_master(r->in)) {
+		if (r->ops.is_master(r->ops.arg)) {
 			if (r->info.read_only == 1) {
 				log_warnx("%s role: read_only=ON on the "
 				    "primary was set from outside: setting it "
@@ -848,7 +840,8 @@ role_check_timer(void *arg)
 {
 	struct role *r = arg;
 	uint64_t iv = r->c.check_interval_ms > 0 ?
-	    (uint64_t)r->c.check_interval_ms * 1000 : instance_advert_us(r->in);
+	    (uint64_t)r->c.check_interval_ms * 1000 :
+	    r->ops.advert_us(r->ops.arg);
 
 	/*
 	 * Not the master and not known to be fenced (the server did not
@@ -856,7 +849,7 @@ role_check_timer(void *arg)
 	 * comes back (a thawed former master) is fenced within a fraction
 	 * of a second, not an interval.
 	 */
-	if (!instance_is_master(r->in) && r->info.read_only != 1 &&
+	if (!r->ops.is_master(r->ops.arg) && r->info.read_only != 1 &&
 	    !r->standing && iv > ROLE_FAST_CHECK_MS * 1000)
 		iv = ROLE_FAST_CHECK_MS * 1000;
 
@@ -869,7 +862,7 @@ role_check_timer(void *arg)
 	if (r->job != JOB_NONE || r->resume_armed)
 		return;
 	/* A master not (yet) promoted has its promotion queued. */
-	if (instance_is_master(r->in) && !r->promoted)
+	if (r->ops.is_master(r->ops.arg) && !r->promoted)
 		return;
 	if (r->hold_wait || r->survey_due) {
 		survey_run(r);
@@ -898,15 +891,18 @@ role_set_conf(struct role *r, const struct conf *conf)
 }
 
 struct role *
-role_new(struct instance *in, const struct conf *conf)
+role_new(struct loop *l, const char *tag, const struct role_ops *ops,
+    const struct conf *conf)
 {
 	struct role *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		log_warn("role");
+		log_warn("%s role", tag);
 		return NULL;
 	}
-	r->in = in;
+	r->loop = l;
+	snprintf(r->tag, sizeof(r->tag), "%s", tag);
+	r->ops = *ops;
 	role_set_conf(r, conf);
 	rconn_init(&r->local, r);
 	rconn_init(&r->stopper, r);

@@ -8,7 +8,8 @@
  *
  * The ordering lives in the sequencer (agent/core/seq.h), executed by agent.c:
  * role_promote() before the VIP is added, role_demote() before it is
- * removed, and nothing further until instance_role_done().  Adverts with
+ * removed, and nothing further until the role calls ops.done.  The role
+ * knows its instance only through struct role_ops (below).  Adverts with
  * a priority above 0 do not wait for it, so a master keeps claiming the
  * group on the wire while it promotes.
  *
@@ -84,8 +85,7 @@
 #include "../../net/ipaddr.h"
 #include "../conf/conf.h"
 
-struct agent;
-struct instance;
+struct loop;
 struct role;
 
 enum role_state {
@@ -114,10 +114,57 @@ struct role_info {
 };
 
 /*
- * A role for instance in, with the [mariadb] settings of conf (copied).
+ * What the role asks of its instance: the only way back from the role.
+ * The instance fills it; arg is passed to every call.  The role calls
+ * done, hold, resume, drop_vips and event from its own timers, never
+ * inside a role_*() call the instance made, so the sequencer is never
+ * re-entered.
+ * done       the promote / demote finished, ok or not.
+ * hold       hold (on) the instance in FAULT or let it go; why is a
+ *            string the role keeps valid.
+ * resume     take over now (the resume rule, see above).
+ * drop_vips  remove VIPs a previous run left (resume not taken), through
+ *            the sequencer (demote first).
+ * event      queue a dbvip event (promote_start, promote_done, ...) for
+ *            the instance's event_script, with an optional detail string
+ *            (NULL = none).  Never blocks.
+ * is_master  the instance is MASTER now.
+ * master     the group's master as a BACKUP or FAULT instance sees it:
+ *            the one its election accepts, or else (a lower master it is
+ *            about to preempt; in FAULT) the router that advertised last
+ *            with a priority above 0 within max_age_us: 0 and *m, or -1
+ *            (none; MASTER, INIT, or the master resigned).
+ * heard_from the last advert heard from src, whatever the election made
+ *            of it: 0 with its time (µs) and priority, or -1 (never).
+ * advert_us  the configured advert interval in microseconds.
+ * self       the instance's own address (the source of its adverts).
+ * peers      the instance's unicast_peer or peer list (the other
+ *            routers): their number, *peers pointing at them.
+ */
+struct role_ops {
+	void *arg;
+	void (*done)(void *arg, bool ok);
+	void (*hold)(void *arg, bool on, const char *why);
+	void (*resume)(void *arg);
+	void (*drop_vips)(void *arg);
+	void (*event)(void *arg, const char *event, const char *detail);
+	bool (*is_master)(void *arg);
+	int (*master)(void *arg, uint64_t max_age_us, struct ipaddr *m);
+	int (*heard_from)(void *arg, const struct ipaddr *src, uint64_t *at,
+	    uint8_t *prio);
+	uint64_t (*advert_us)(void *arg);
+	const struct ipaddr *(*self)(void *arg);
+	int (*peers)(void *arg, const struct ipaddr **peers);
+};
+
+/*
+ * A role with the [mariadb] settings of conf (copied), running its timers
+ * and connections in loop l, logging with tag (copied, e.g. "[db vrid 51
+ * eth0]"), reaching its instance through ops (copied; every member set).
  * NULL (logged) on ENOMEM.  Nothing runs until role_start().
  */
-struct role *role_new(struct instance *in, const struct conf *conf);
+struct role *role_new(struct loop *l, const char *tag,
+    const struct role_ops *ops, const struct conf *conf);
 
 /* Stop everything (no SQL is sent) and free. */
 void role_free(struct role *r);
@@ -139,7 +186,7 @@ bool role_promoted(const struct role *r);
 
 /*
  * The sequencer's steps.  Each ends, always later from the loop and never
- * inside the call, with instance_role_done(in, ok).  role_promote() on a
+ * inside the call, with ops.done(arg, ok).  role_promote() on a
  * promoted role and role_demote() with nothing to demote finish at once
  * (still from the loop).  A periodic check in progress is abandoned.
  */
@@ -161,41 +208,5 @@ void role_demote_sync(struct role *r);
 
 const struct role_info *role_get_info(const struct role *r);
 const char *role_state_name(enum role_state s);
-
-/*
- * Provided by agent.c for the role:
- * instance_role_done   the promote / demote finished.
- * instance_role_hold   hold (on) the instance in FAULT or let it go; why
- *                      is a static string or role-owned buffer.
- * instance_role_resume take over now (resume rule).
- * instance_role_drop_vips  remove VIPs a previous run left (resume not
- *                      taken), through the sequencer (demote first).
- * instance_master      the group's master as a BACKUP or FAULT instance
- *                      sees it: the one its election accepts, or else (a
- *                      lower master it is about to preempt; in FAULT) the
- *                      router that advertised last with a priority above
- *                      0 within max_age_us: 0 and *m, or -1 (none;
- *                      MASTER, INIT, or the master resigned).
- * instance_heard_from  the last advert heard from src, whatever the
- *                      election made of it: 0 with its time and priority,
- *                      or -1 (never heard).  input.c keeps the last few
- *                      routers heard.
- * instance_advert_us   the configured advert interval in microseconds.
- */
-void instance_role_done(struct instance *in, bool ok);
-void instance_role_hold(struct instance *in, bool on, const char *why);
-void instance_role_resume(struct instance *in);
-void instance_role_drop_vips(struct instance *in);
-int instance_master(const struct instance *in, uint64_t max_age_us,
-    struct ipaddr *m);
-int instance_heard_from(const struct instance *in, const struct ipaddr *src,
-    uint64_t *at, uint8_t *prio);
-uint64_t instance_advert_us(const struct instance *in);
-bool instance_is_master(const struct instance *in);
-struct loop *instance_loop(const struct instance *in);
-const char *instance_tag(const struct instance *in);
-const struct ipaddr *instance_self(const struct instance *in);
-/* The instance's unicast_peer or peer list (the other routers). */
-int instance_peers(const struct instance *in, const struct ipaddr **peers);
 
 #endif

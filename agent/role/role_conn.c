@@ -51,13 +51,13 @@ role_state_name(enum role_state s)
 struct loop *
 role_loop(const struct role *r)
 {
-	return instance_loop(r->in);
+	return r->loop;
 }
 
 const char *
 role_tag(const struct role *r)
 {
-	return instance_tag(r->in);
+	return r->tag;
 }
 
 void
@@ -336,7 +336,7 @@ role_map_peer(const struct role *r, const struct ipaddr *vrrp, char *host,
 			return 0;
 		}
 	}
-	n = instance_peers(r->in, &up);
+	n = r->ops.peers(r->ops.arg, &up);
 	for (i = 0; i < n; i++) {
 		if (ipaddr_eq(&up[i], vrrp)) {
 			ipaddr_ntop(vrrp, host, len);
@@ -363,7 +363,7 @@ role_peer_vrrp(const struct role *r, const char *host, unsigned port,
 			return 0;
 		}
 	}
-	n = instance_peers(r->in, &up);
+	n = r->ops.peers(r->ops.arg, &up);
 	for (i = 0; i < n; i++) {
 		ipaddr_ntop(&up[i], ab, sizeof(ab));
 		if (role_same_host(ab, CHECK_DB_PORT, host, port)) {

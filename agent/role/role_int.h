@@ -73,7 +73,9 @@ struct rconn {
 };
 
 struct role {
-	struct instance *in;
+	struct loop *loop;
+	char tag[CONF_NAME_MAX + 48];	/* the instance's log tag */
+	struct role_ops ops;		/* the way back to the instance */
 	struct conf_role c;
 	struct check_db db;		/* local server, role account */
 	char check_user[64];
@@ -202,8 +204,8 @@ bool role_agent_silent(const struct role *r, const char *host,
 void role_wait_for(struct role *r, const char *host, unsigned port,
     const char *why);
 void role_backoff(struct role *r);
-/* End the queued job: instance_role_done(ok) from the loop, then the
- * back-off if asked. */
+/* End the queued job: ops.done(ok) from the loop, then the back-off if
+ * asked. */
 void role_report(struct role *r, bool ok, bool backoff);
 void role_read_slave_status(struct role *r, const struct mdb *m);
 

@@ -456,7 +456,7 @@ peers_add(struct role *r, const char *host, unsigned port)
 void
 peers_start(struct role *r, bool survey, void (*done)(struct role *))
 {
-	const struct ipaddr *self = instance_self(r->in), *up;
+	const struct ipaddr *self = r->ops.self(r->ops.arg), *up;
 	char host[64];
 	unsigned port;
 	int i, n;
@@ -467,7 +467,7 @@ peers_start(struct role *r, bool survey, void (*done)(struct role *))
 	for (i = 0; i < r->c.npeers; i++)
 		if (!ipaddr_eq(&r->c.peers[i].vrrp, self))
 			peers_add(r, r->c.peers[i].host, r->c.peers[i].port);
-	n = instance_peers(r->in, &up);
+	n = r->ops.peers(r->ops.arg, &up);
 	for (i = 0; i < n; i++) {
 		if (ipaddr_eq(&up[i], self) ||
 		    role_map_peer(r, &up[i], host, sizeof(host), &port) == -1)
