@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # dbvip: one GNU Makefile.  `make` builds, `make check` runs unit + lab tests
 # (root, network namespaces), `make san` builds with ASan+UBSan into
 # build-san/, `make fuzz` runs the decoder fuzzer longer, `make deb` and
@@ -96,7 +97,7 @@ clean:
 # --- packages --------------------------------------------------------------
 # Both build from a copy of the sources under build/, so the tree stays
 # clean.  Their version is VERSION, the newest release in CHANGELOG.md.
-PKG_SRC	:= Makefile CHANGELOG.md README.md agent net checks etc packaging/man
+PKG_SRC	:= Makefile CHANGELOG.md README.md LICENSE agent net checks etc packaging/man
 REL_DATE := $(shell sed -n 's/^## \[$(VERSION)\] - \([0-9-]*\).*/\1/p' CHANGELOG.md)
 
 # Native Debian package; debian/changelog is written here from VERSION so

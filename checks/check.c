@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check: the health checks as non-blocking state machines.  See check.h.
  *

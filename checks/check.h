@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check: one health check of the local MariaDB / Galera node, or a script,
  * as a non-blocking state machine.  checks/ knows nothing of the agent's

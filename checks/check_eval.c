@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_eval: pure verdicts for the health checks.  See check_eval.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_eval: the pure parts of the health checks.  Strings in (values as
  * the server sent them, NULL for SQL NULL), a verdict and a message out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_types: the plain types the health checks share (what a check is,
  * how to reach the database, what a run found): check.h, mdb.h,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * child: a timed child process watched through a pidfd.  See child.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * child: one program run as a child without blocking the caller's loop.
  * Shared by script health checks (checks/check.c) and the agent's notify

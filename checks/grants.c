@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grants: SHOW GRANTS lines into privilege bits.  See grants.h.
  *

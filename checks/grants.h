@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grants: what the privileges of a MariaDB account are, read from the
  * lines of SHOW GRANTS, and what dbvip's accounts need.  Pure: strings in,

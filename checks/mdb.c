@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mdb: one asynchronous MariaDB connection.  See mdb.h for the contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mdb: one asynchronous MariaDB connection over libmariadb's non-blocking
  * API (MYSQL_OPT_NONBLOCK, *_start / *_cont).  Nothing here blocks: a query

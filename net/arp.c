@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arp: gratuitous ARP.  We build the whole Ethernet frame ourselves
  * (SOCK_RAW) rather than let the kernel add the link header (SOCK_DGRAM):

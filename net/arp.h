@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arp: gratuitous ARP for IPv4 VIPs over an AF_PACKET socket (RFC 5227
  * announcement form: ARP request, sender = target = VIP, broadcast).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ipaddr: a family-tagged IPv4/IPv6 address and prefix, shared by the codec,
  * the sockets, the state machine and the config.  Addresses are kept in

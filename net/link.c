@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * link: rtnetlink events through libmnl.  libnl-route-3 does the acked
  * address changes (vip.c); this listener only parses a few fixed messages,

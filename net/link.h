@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * link: link and address events from rtnetlink (libmnl), for the agent's
  * loop.  One non-blocking socket subscribed to RTMGRP_LINK and the IPv4/IPv6

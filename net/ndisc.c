@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ndisc: unsolicited neighbour advertisements.  A raw ICMPv6 socket: the
  * kernel builds the IPv6 header and computes the ICMPv6 checksum (always on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ndisc: unsolicited neighbour advertisements for IPv6 VIPs (RFC 4861
  * section 7.2.6): ICMPv6 type 136 to ff02::1, hop limit 255, Override flag

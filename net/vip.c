@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vip: address changes through libnl-route-3.  rtnl_addr_add() and
  * rtnl_addr_delete() send the request and wait for the kernel's ack on this

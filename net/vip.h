@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vip: add, remove and query addresses on an interface through rtnetlink
  * (libnl-route-3), waiting for the kernel's acknowledgement.  Idempotent:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp_pkt: the VRRP wire codec.  See vrrp_pkt.h for the contract and the
  * packet diagrams; this file is the only place that knows the byte layout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp_pkt: the VRRP wire codec (RFC 3768 VRRPv2, RFC 5798 VRRPv3), IPv4 and
  * IPv6.  A pure module: bytes in, a host-order struct or a drop reason plus a

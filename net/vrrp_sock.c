@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp_sock: the raw protocol-112 socket of one interface and family.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp_sock: one raw IP socket (protocol 112) per interface and family.
  * Multicast mode joins 224.0.0.18 / ff02::12 on the interface; unicast mode

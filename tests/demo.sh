@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The README's demo command: install what is missing, build, and run a live
 # failover in network namespaces.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install what building, testing and the demo need (Debian 12, as root).
 # Installs only packages that are missing; safe to run again.
 set -eu

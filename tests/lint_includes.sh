@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # lint_includes: no unit reaches itself through the headers it includes.
 #
 # A unit is X.c, X.h and a private X_int.h of one folder (agent/role/role);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test and prints one summary line "N passed, N failed[, N skipped]".
 #   lint: tests/lint_includes.sh, no include cycle between units (one count)
 #   unit: each cmocka binary of the sanitizer build (one count per test case)

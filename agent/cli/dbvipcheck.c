@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dbvip-check: run the configured MariaDB / Galera / script checks once
  * against the local database and exit 0 (all healthy) or 1 (not), with one

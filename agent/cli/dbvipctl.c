@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dbvipctl: send one command to a running dbvipd over its control socket
  * and print the answer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kaimport: translate the vrrp_instance blocks of a keepalived.conf into a
  * dbvip INI configuration (the format conf_load() reads), for

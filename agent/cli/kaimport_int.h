@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kaimport internals shared by kaimport_lex.c (the growing string,
  * messages, the lexer with includes, the statement tree) and kaimport.c

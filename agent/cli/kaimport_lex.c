@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kaimport_lex: keepalived.conf's syntax.  The lexer turns every file (the
  * top one and, in place of each include line, the files it names) into one

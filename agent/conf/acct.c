@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * acct: the grants of the configured accounts.  See acct.h.
  */

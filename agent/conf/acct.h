@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * acct: do the configured database accounts hold the grants their jobs
  * need?  Connects (blocking, each connection bounded by connect_timeout,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf: the INI configuration file (read with inih) into a fresh, validated
  * struct conf.  Errors name file:line.  Reload parses into a new struct and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_checks: the database side of the config file: [mariadb], [check
  * NAME] and an instance's `track = NAME`.  See conf.h for the keys and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_int: what the two halves of the config parser share.  conf.c holds
  * the framework (line reader, sections, key dispatch) and [global] /

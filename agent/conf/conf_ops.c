@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_ops: the operator side of the config file: failover guards
  * (failover_block, lock_file) and notify hooks (notify_*, event_script,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_peer: the peer lists of an [instance]: `unicast_peer` (unicast mode,
  * where the peers are also the destinations) and `peer` (multicast mode:

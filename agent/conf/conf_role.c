@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_role: the database role keys of [mariadb] (role, admin and
  * replication accounts, promotion bounds, peer database addresses) and

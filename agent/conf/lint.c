@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lint: findings about a loaded configuration.  See lint.h for the list.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lint: the second opinion of `dbvipd -t`.  conf_load() refuses what cannot
  * work; lint_conf() looks at a configuration that loaded and reports what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The agent: executes what the state machines ask for, feeds them packets,
  * link events and timers, and owns the sockets.  See agent.h.

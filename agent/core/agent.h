@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * agent: wires the pure modules (codec, state machine, config) to the world
  * (sockets, netlink, loop).  One struct agent per process; one struct

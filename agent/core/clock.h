@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock: the one monotonic clock.  The loop calls clock_update() once per
  * pass; everything else reads the cached clock_now().  Tests swap the source

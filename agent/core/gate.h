@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gate: turns health-check results into the instance's effective priority,
  * or FAULT, with keepalived's vrrp_script semantics so migrating users are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guard: failover block, failover lock and maintenance, the pure part.
  * See guard.h; guard_wire.c applies it to the instances.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guard: operator guards against flapping, as fault bits on the state
  * machine (the FSM treats them like any other fault: a node in FAULT never

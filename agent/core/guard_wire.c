@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guard_wire: the operator guards (guard.h) applied to the instances: the
  * master each one follows, its fault bits (through instance_set_fault),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * health: runs the configured checks in the loop and feeds their verdicts
  * to the gate of every instance that tracks them.  A check never blocks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Receiving: every VRRP packet from the raw sockets is decoded by the codec,
  * matched to its instance by VRID, checked against that instance's

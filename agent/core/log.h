@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log: OpenBSD-style logging to stderr (systemd/journald picks it up).
  * log_warn appends strerror(errno), log_warnx does not.  fatal/fatalx exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop: one epoll loop, one thread (Redis ae style).  File descriptors and
  * timers belong to the objects that register them; cancelling a timer or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dbvipd: start-up, signals, reload.  Everything else happens in the loop.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify: keepalived-compatible notify hooks and dbvip events, one child at
  * a time per instance.  See notify.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify: hooks run on state changes and dbvip events, compatible with
  * keepalived's notify scripts, run one at a time per instance, in order.

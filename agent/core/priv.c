@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * priv: drop to CAP_NET_RAW + CAP_NET_ADMIN, optionally as another user.
  * See priv.h for the contract.

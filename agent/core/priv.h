@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * priv: least privilege.  The agent needs exactly two capabilities after
  * start-up: CAP_NET_RAW (VRRP raw sockets, ARP/NA packet sockets, reopened

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_wire: the database role (agent/role) attached to an instance, and
  * its only way back to it: the struct role_ops table filled here.

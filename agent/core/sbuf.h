@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sbuf: the one string buffer and JSON string writer.  A buffer either
  * grows (zero-initialised: malloc'd as it goes, the caller frees .s) or is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * seq: the one sequencer of VIPs and database role.  See seq.h for the
  * contract and the orders it keeps.

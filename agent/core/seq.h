@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * seq: the one sequencer for everything that changes an instance's VIPs
  * and its database role.  A pure module, after agent/core/vrrp.c: events in,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp: the RFC 5798 section 6.4 state machine plus FAULT.  See vrrp.h for
  * the contract and the semantics decided beyond the RFC.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp: the RFC 5798 section 6.4 state machine (Initialize, Backup, Master)
  * plus FAULT, as a pure function of events and a clock.  It owns no socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl: the control socket.  One command per connection: read a line, answer,
  * close.  Everything is non-blocking and driven by the loop; a client that

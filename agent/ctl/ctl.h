@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl: the control socket.  A unix stream socket at the path from the
  * config; a client sends one command line ("status", "status --json", ...)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Status for dbvipctl: a table for people, JSON for scripts and tests.
  * Built into a growing buffer; the control socket frees it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gtid: MariaDB GTID lists.  See gtid.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gtid: MariaDB GTID lists ("domain-server-seq,..."), parsed and compared.
  * Pure functions, no SQL: role.c feeds them what the servers said.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role: promote, fence, re-point and rejoin the local MariaDB in the
  * agent's loop.  See role.h for what happens and in which order.  This

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role: the database role of one instance ([mariadb] role = replication):
  * promote the local MariaDB when this host takes the VIP, fence it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_conn: one MariaDB connection of the database role driven by the
  * agent's loop (the local server's, or a peer's), and small helpers.  See

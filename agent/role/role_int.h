@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_int: what the three parts of the database role share: role.c (life
  * cycle, FAULT hold, start-up, periodic check, re-point, rejoin),

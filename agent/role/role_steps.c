@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_steps: the promotion (with the peers' freshness check) and the
  * demotion of the local database, as chains of non-blocking statements.

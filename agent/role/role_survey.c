@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_survey: may this host stand for election, given what the group's
  * databases say?  See role_survey.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_survey: what the group's databases say, and whether this host may
  * stand for election.  A pure function: the role (role.c) asks the local

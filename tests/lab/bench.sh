@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench: failover time seen by a client, dbvipd against keepalived with the
 # same timers.  A benchmark, not a test: it prints figures and exits 0
 # unless the lab itself broke.

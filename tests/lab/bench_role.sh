@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_role: failover of a MariaDB primary under write load (issue 4,
 # items 15 and 16): dbvipd with role = replication next to keepalived with
 # a typical notify_master promote script, in the same run, same lab.

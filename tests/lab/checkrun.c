@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * checkrun: drive one health check from the agent's loop (agent/core/
  * loop.c, a struct loop_wait for what the check waits for, as health.c

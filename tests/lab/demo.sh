@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # demo: the README's live demo.  Three hosts and a client in network
 # namespaces (nothing touches the host's own network).  Each host runs a
 # private MariaDB (h1 the GTID primary, h2 and h3 its semi-sync replicas)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * forge: send hand-made (often malformed) VRRP packets, for t_hostile.sh.
  * Run in the client namespace.  It shares no code with the daemon: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tests/lab/lab_clock.h: the monotonic millisecond clock of the lab's
  * helper programs (dbload.c, net_smoke.c).  Header-only: each program is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib.sh: the network-namespace lab, the one file tests/lab/*.sh
 # source.  It sources its parts, split by concern, from tests/lab/lib/:
 #   core.sh    prefix, temp dir, trap and cleanup, our processes, clocks

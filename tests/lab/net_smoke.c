@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * net_smoke: drives the net/ modules one action at a time for
  * tests/lab/net_smoke.sh, which runs it inside lab network namespaces and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe: the lab's failover stopwatch, run in the client namespace.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/role_lib.sh: what only the database-role tests (t_role_*.sh,
 # t_agent_crash.sh, t_coldstart.sh, t_powercut.sh, bench_role.sh, demo.sh)
 # share, on top of lib.sh (source lib.sh first).

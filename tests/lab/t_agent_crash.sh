@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_agent_crash: kill -9 of the master's agent only, under write load.
 # h1 (150) is the primary and master, h2 (120) and h3 (100) replicas
 # (semi-sync AFTER_SYNC), failover_block = 600, the writer and the 50 ms

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Health checks against a real, private mariadbd (lab host h1, reached over
 # its unix socket): every check type, a stopped server (SIGSTOP) failing a
 # run at its deadline without stalling the loop, a killed server failing

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The replication check against a real GTID primary + replica pair (lab
 # hosts h1 and h2, lab_repl_start); the check runs against the replica's
 # unix socket as the lab's check user.  Checks: a healthy replica passes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_coldstart: a healthy replication group started from nothing keeps its
 # primary (a cold start is not a failover).  h1's database is the writable
 # primary, h2 and h3 replicate from it (semi-sync), no host holds the VIP,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_election: dbvipd's VRRP election in a 3-host lab, seen from a client.
 #
 #   election    exactly one master, the highest priority; status agrees

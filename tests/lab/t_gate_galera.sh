@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_gate_galera: health gating over a real 3-node Galera cluster (issue 3,
 # item 9).  One mariadbd (galera-4) and one dbvipd per host namespace; each
 # agent tracks

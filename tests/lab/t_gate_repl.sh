@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_gate_repl: health gating over a real GTID replication set (issue 3,
 # items 8 and 2).  h1 is the primary, h2 and h3 its read_only replicas; one
 # mariadbd and one dbvipd per host namespace.  Each agent runs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_grants: `dbvipd -t` against a real mariadbd checks the accounts' grants,
 # and the TCP connections that leave the host refuse a clear-text password
 # plugin and speak TLS when told to.

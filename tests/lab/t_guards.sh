@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_guards: operator guards and notify hooks of dbvipd, 3 hosts (h1 150,
 # h2 120, h3 100), preempt on.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_hostile: forged and malformed VRRP from the client never moves a VIP.
 #
 # Three dbvipd hosts, five instances each (all elect h1, priority 150):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_interop: dbvipd and Debian's keepalived 2.2.7 in one VRRP group.
 #
 # For each wire mode (v2 + auth PASS, v3 multicast, v3 unicast):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_keepalived_check: dbvip-check as keepalived's vrrp_script, with Debian's
 # keepalived and a real mariadbd on each of two hosts.
 #

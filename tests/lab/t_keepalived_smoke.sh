@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_keepalived_smoke: proves the lab harness with keepalived alone.  Three
 # keepalived hosts (VRRPv3) elect the highest priority, the client's ARP for
 # the VIP is answered with the master's MAC, and when the master crashes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # net_smoke.sh: the net/ modules against a real kernel, in network
 # namespaces.  Two hosts (a, b) on the lab bridge (tests/lab/lib.sh);
 # tests/lab/net_smoke.c performs each action, tcpdump and ip(8) check the

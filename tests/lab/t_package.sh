@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_package: the .deb and the .rpm, installed and unpacked.
 #
 #   deb_lintian    lintian reports no error on the .deb

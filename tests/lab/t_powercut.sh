@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_powercut: a power cut of the whole group under write load.  h1 (150)
 # is the primary, h2 (120) and h3 (100) replicas (semi-sync AFTER_SYNC),
 # the writer running through the VIP (role_lib.sh).

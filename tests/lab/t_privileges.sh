@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_privileges: dbvipd gives up root and still does its job.
 #
 #   caps_h1, caps_h2  started as root with "user = dbvip": /proc/PID/status

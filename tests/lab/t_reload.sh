@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_reload: configuration checks and SIGHUP reload of a running dbvipd.
 #
 #   configtest  dbvipd -t: 0 on a good file, 1 and "file:line" on a bad one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_role_freeze: a hung master database (issue 4, item 13).  h1 (150) is
 # the primary, h2 (120) and h3 (100) replicas, semi-sync AFTER_SYNC, the
 # writer and the 50 ms sampler running (role_lib.sh).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_role_fresh: the freshest replica wins even when a staler one has the
 # higher priority and nothing lowers it (issue 4, item 8): the
 # post-election check against the other replicas' Gtid_IO_Pos.  No lag

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_role_galera: role = galera (issue 4, item 14).  Three Galera nodes
 # h1 (150), h2 (120), h3 (100), each agent with role = galera, a ping
 # check and a galera check (both FAULT while failing), the writer through

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_role_repl: ordered promotion, fencing, re-pointing and rejoin over a
 # real GTID replication set under write load (issue 4, items 2-8, 11, 12).
 # Three hosts: h1 (priority 150), h2 (120), h3 (100), advert_int 1; each

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_seq_reload: a reload (SIGHUP) in the middle of a promotion or a
 # demotion changes nothing in their order: the VIP is never on a read-only
 # database while a host takes over, never on two hosts, and it ends on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_load: helpers for the config unit tests.  Each test writes its
  * config text to a fresh temporary file and loads it with conf_load(), as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fsm_test: helpers for the state machine unit tests (test_vrrp_fsm*.c): a
  * fake clock, expected action lists and advert/timer drivers.  Include

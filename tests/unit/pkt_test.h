@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkt_test: helpers for the codec unit tests (test_vrrp_pkt*.c).  Include
  * after <cmocka.h> and net/vrrp_pkt.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arp_build_frame and ndisc_build against frames worked out by hand from
  * RFC 826 / RFC 5227 (ARP) and RFC 4861 sections 4.4 and 4.6.1 (NA).

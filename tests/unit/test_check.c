@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pure parts of the health checks: value comparison, SHOW SLAVE STATUS
  * row interpretation, Galera status interpretation, heartbeat table names,

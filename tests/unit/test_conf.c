@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf: every config file here is written to a temporary file and loaded
  * with conf_load(), as the agent does.  Errors are checked for their exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_ops: the failover guard and notify hook keys, loaded with
  * conf_load() from temporary files as the agent does.

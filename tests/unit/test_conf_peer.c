@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf_peer: `peer` (the other routers of a multicast group) next to
  * `unicast_peer`, loaded with conf_load() from temporary files as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conf: the TLS keys of [mariadb] (ssl, ssl_ca, ssl_cert, ssl_key,
  * ssl_verify_server_cert): defaults, values and errors with their line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl: a real unix socket in /tmp and the real loop.  The test's client
  * lives in the same loop (its fd is watched like any other), so nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The health gate: keepalived weight semantics, rise/fall, clamping. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * grants: SHOW GRANTS lines as MariaDB 10.11.19 printed them (captured
  * from a test server, password hashes included as it prints them), and

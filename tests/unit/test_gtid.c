@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GTID lists: parsing, per-domain position order, errant transactions. */
 #include <setjmp.h>
 #include <stdarg.h>

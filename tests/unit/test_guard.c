@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guard: the pure part (failover detection, block timing, which fault bits
  * an instance must carry) with a fake clock: `now` is passed in.

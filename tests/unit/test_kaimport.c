@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kaimport: realistic keepalived configurations under tests/unit/kaconf/
  * (each one accepted by Debian's keepalived 2.2.7 with `keepalived -t`) and

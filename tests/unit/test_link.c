@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * link_mon_dispatch against rtnetlink messages built here byte by byte
  * (struct nlmsghdr / ifinfomsg / ifaddrmsg and attributes laid out as

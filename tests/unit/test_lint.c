@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lint: configurations built by hand (so that even what conf_load()
  * refuses can be fed in), every finding collected and checked for its

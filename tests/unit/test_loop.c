@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The event loop: timers fire in deadline order, a timer cancelled by an
  * earlier callback does not fire, a timer re-armed for "now" from its own

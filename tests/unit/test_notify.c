@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify: argument building (keepalived's notify arguments through
  * "$@"), JSON escaping and event objects, and the shared child runner

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * priv: privilege dropping.  Dropping is for good, so each drop runs in a
  * forked child that reports through its exit status what /proc/self/status

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * role_survey: the start-up decision from what the group's databases say
  * (cold start, power cut, primary's agent absent).

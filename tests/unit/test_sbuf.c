@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The string buffer and JSON string writer (agent/core/sbuf.c): growing
  * and fixed buffers, overflow leaves a fixed buffer untouched, and JSON

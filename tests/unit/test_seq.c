@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for agent/core/seq.c: the sequencer of VIPs and database role.
  *

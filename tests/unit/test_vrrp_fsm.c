@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for agent/core/vrrp.c: the RFC 5798 section 6.4 state machine and
  * FAULT, driven with a fake clock (a uint64_t of microseconds).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for agent/core/vrrp.c under hostile input: how often a master
  * answers priority-0 advertisements (vrrp.h: at most once per

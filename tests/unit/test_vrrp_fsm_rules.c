@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for agent/core/vrrp.c, part two: timer arithmetic, priority 0
  * and the Advertisement_Interval, with the two rules the state machine

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for net/vrrp_pkt.c with independent byte vectors:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for net/vrrp_pkt.c against hostile input: address count 0
  * (RFC 5798 5.2.5), sources that cannot be a router or an IPv6 source to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vrrp_sock: what can be checked without privileges: the groups, and that a
  * failed open leaves nothing open and says why.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/agent.sh: the agents, dbvipd and keepalived.  Configs from
 # one description (lab_vrrp_conf, C_* variables; the [mariadb] and check
 # sections of the database tests), start/stop/crash/restart, status

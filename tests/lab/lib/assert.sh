@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/assert.sh: verdicts and waits.  One "PASS name" /
 # "FAIL name: why" / "SKIP name: why" line per check (t_pass, t_fail,
 # t_skip, t_check, t_ok), counted for t_summary and appended to

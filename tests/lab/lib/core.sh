@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/core.sh: the run itself.  The prefix P (LAB_PREFIX), the
 # temp dir LAB_TMP, the EXIT/INT/TERM trap and lab_cleanup; the processes
 # the run started (lab_own, lab_is_ours, lab_alive, lab_kill,

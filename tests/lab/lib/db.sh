@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/db.sh: MariaDB.  One private mariadbd per host namespace
 # from a template datadir (the accounts below), SQL as root over the
 # socket, start/stop/kill/freeze of a server, GTID replication sets,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/load.sh: what measures a failover from the client.  The
 # stopwatch (probe.c: the first ARP for the VIP from a new MAC), and the
 # database load of the role tests (dbload.c): the writer through the VIP,

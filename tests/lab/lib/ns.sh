@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib/ns.sh: namespaces and what runs on the wire between them.
 # The bridge namespace "$P-br", hosts "$P-NAME" with eth0 on it, the
 # client, lab_exec; cables and interfaces up/down; who holds a VIP and
