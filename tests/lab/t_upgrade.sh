@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # t_upgrade: a package upgrade of a replication group under write load,
 # from a .deb of version N to one of version N+1, with no failover.
 #
