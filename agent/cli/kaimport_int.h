@@ -17,6 +17,7 @@
 
 #define KA_MAX_WEIGHTS		16	/* distinct weights of one script */
 #define KA_COMMENT_WIDTH	78
+#define KA_INI_LINE_MAX		199	/* inih's line buffer, less the NUL */
 
 struct ka_tok {
 	char *s;
@@ -100,5 +101,27 @@ void kai_free_nodes(struct ka_node *n);
 
 /* Register a file name; its index, or -1 when out of memory. */
 int kai_add_file(struct ka_parse *p, const char *name);
+
+/*
+ * kaimport_defs.c: values, and the blocks instances depend on (each
+ * function's comment there says what it returns).  ka_name: a dbvip
+ * section name from a keepalived one, true when it had to change;
+ * ka_ini_unsafe: why s cannot stand as the INI value of key, or NULL;
+ * ka_synced: -1 not in a sync group, 0 in one (weights zeroed), 1 in one
+ * (weights kept).
+ */
+int ka_int(const char *s, long min, long max, long *out);
+int ka_seconds(const char *s, int64_t max_us, int64_t *out);
+const char *ka_fmt_secs(int64_t us, char *buf, size_t len);
+bool ka_name(const char *in, char *out, size_t len);
+const char *ka_ini_unsafe(const char *key, const char *s);
+void ka_global_defs(struct ka_parse *p, const struct ka_node *blk,
+    struct sbuf *gw);
+struct ka_script *ka_find_script(struct ka_parse *p, const char *name);
+void ka_add_script(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw);
+void ka_sync_group(struct ka_parse *p, const struct ka_node *n, struct sbuf *gw);
+int ka_synced(const struct ka_parse *p, const char *name);
+void ka_check_name(const struct ka_script *s, int w, char *buf, size_t len);
+void ka_emit_script(struct ka_parse *p, struct ka_script *s, struct sbuf *out);
 
 #endif
