@@ -9,9 +9,7 @@
  * not connected), real_query, store_result.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -533,56 +531,3 @@ mdb_get(const struct mdb *m, size_t row, const char *name)
 	return col < 0 ? NULL : mdb_value(m, row, (unsigned)col);
 }
 
-/* --- blocking use, outside the loop ---------------------------------------- */
-
-static uint64_t
-mdb_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-enum mdb_rc
-mdb_query_sync(struct mdb *m, const char *sql, unsigned limit_ms)
-{
-	uint64_t now = mdb_mono_us(), end = now + (uint64_t)limit_ms * 1000;
-	uint64_t deadline, until;
-	struct pollfd pfd;
-	uint32_t events;
-	enum mdb_rc rc;
-	char why[64];
-	int fd, n;
-
-	/* A sync query is not subject to the loop's reconnect back-off. */
-	m->retry_at = 0;
-	rc = mdb_query_start(m, sql, now);
-	while (rc == MDB_WAIT) {
-		mdb_wait(m, &fd, &events, &deadline);
-		now = mdb_mono_us();
-		until = deadline != 0 && deadline < end ? deadline : end;
-		if (now >= end) {
-			snprintf(why, sizeof(why), "no answer within %u ms",
-			    limit_ms);
-			mdb_abort(m, why, now);
-			return MDB_ERR;
-		}
-		pfd.fd = fd;
-		pfd.events = (short)((events & EPOLLIN ? POLLIN : 0) |
-		    (events & EPOLLOUT ? POLLOUT : 0) |
-		    (events & EPOLLPRI ? POLLPRI : 0));
-		pfd.revents = 0;
-		n = poll(&pfd, fd == -1 ? 0 : 1,
-		    (int)((until > now ? until - now : 0) + 999) / 1000);
-		if (n == -1 && errno != EINTR)
-			pfd.revents = POLLERR;
-		events = (pfd.revents & POLLIN ? EPOLLIN : 0) |
-		    (pfd.revents & POLLOUT ? EPOLLOUT : 0) |
-		    (pfd.revents & POLLPRI ? EPOLLPRI : 0) |
-		    (pfd.revents & POLLERR ? EPOLLERR : 0) |
-		    (pfd.revents & POLLHUP ? EPOLLHUP : 0);
-		rc = mdb_step(m, events, mdb_mono_us());
-	}
-	return rc;
-}

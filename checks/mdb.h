@@ -111,13 +111,6 @@ int mdb_idle_fd(const struct mdb *m);
  * connects anew. */
 void mdb_disconnect(struct mdb *m);
 
-/*
- * Run sql to completion, blocking for at most limit_ms (then the query is
- * given up as by mdb_abort).  Only for `dbvipd -t` and start-up, before
- * the loop runs; never from the loop.  Ignores the reconnect back-off.
- */
-enum mdb_rc mdb_query_sync(struct mdb *m, const char *sql, unsigned limit_ms);
-
 bool mdb_busy(const struct mdb *m);
 bool mdb_connected(const struct mdb *m);
 

@@ -8,6 +8,8 @@
 
 #include "../../checks/grants.h"
 #include "../../checks/mdb.h"
+#include "../core/clock.h"
+#include "../core/loop.h"
 #include "acct.h"
 
 struct acct {
@@ -48,6 +50,72 @@ acct_where(const struct check_db *db, char *buf, size_t len)
 }
 
 /*
+ * One statement on m, run to completion in a loop of its own (`dbvipd -t`
+ * and start-up, before the daemon's loop runs), bounded by limit_ms: the
+ * same loop and wait the daemon uses, no private poll.
+ */
+struct acct_query {
+	struct mdb *m;
+	struct loop_wait w;
+	enum mdb_rc rc;
+};
+
+static void
+acct_query_arm(struct acct_query *q)
+{
+	uint64_t deadline;
+	uint32_t events;
+	int fd;
+
+	if (q->rc != MDB_WAIT)
+		return;
+	mdb_wait(q->m, &fd, &events, &deadline);
+	if (loop_wait_arm(&q->w, fd, events, deadline) == -1) {
+		mdb_abort(q->m, "cannot watch the connection", clock_update());
+		q->rc = MDB_ERR;
+	}
+}
+
+static void
+acct_query_step(void *arg, uint32_t events)
+{
+	struct acct_query *q = arg;
+
+	q->rc = mdb_step(q->m, events, clock_now());
+	acct_query_arm(q);
+}
+
+static bool
+acct_query_done(void *arg)
+{
+	return ((struct acct_query *)arg)->rc != MDB_WAIT;
+}
+
+static enum mdb_rc
+acct_query(struct mdb *m, const char *sql, unsigned limit_ms)
+{
+	struct acct_query q = { .m = m, .rc = MDB_ERR };
+	struct loop *l;
+	char why[64];
+
+	if ((l = loop_new()) == NULL)
+		return MDB_ERR;
+	loop_wait_init(&q.w, l, acct_query_step, &q, "acct sql");
+	q.rc = mdb_query_start(m, sql, clock_update());
+	acct_query_arm(&q);
+	if (q.rc == MDB_WAIT && loop_run_until(l, clock_now() +
+	    (uint64_t)limit_ms * 1000, acct_query_done, &q) == -1 &&
+	    q.rc == MDB_WAIT) {
+		snprintf(why, sizeof(why), "no answer within %u ms", limit_ms);
+		mdb_abort(m, why, clock_update());
+		q.rc = MDB_ERR;
+	}
+	loop_wait_cancel(&q.w);
+	loop_free(l);
+	return q.rc;
+}
+
+/*
  * Log in as db's account and read its grants into g.  0, or -1 after a
  * finding (a warning if the server cannot be reached, else an error).
  */
@@ -69,7 +137,7 @@ acct_read(struct acct *a, const struct check_db *db, const char *who,
 		return -1;
 	}
 	/* Plain SHOW GRANTS: it includes the active roles (grants.h). */
-	if (mdb_query_sync(m, "SHOW GRANTS", limit * 1000 + 500) != MDB_OK) {
+	if (acct_query(m, "SHOW GRANTS", limit * 1000 + 500) != MDB_OK) {
 		err = mdb_errno(m);
 		if (err == 2002 || err == 2003 || err == 2006 || err == 2013)
 			acct_emit(a, false, "%s %s on %s: cannot check its "
