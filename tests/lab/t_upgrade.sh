@@ -54,7 +54,7 @@ V_NEW=$(echo "$V_OLD" | awk -F. -v OFS=. '{ $NF = $NF + 1; print }')
 build_deb() {
 	local v=$1 d=$2 date deb
 	mkdir -p "$d/src" || return 1
-	(cd "$REPO" && cp -R --parents Makefile CHANGELOG.md README.md agent net \
+	(cd "$REPO" && cp -R --parents Makefile CHANGELOG.md README.md LICENSE agent net \
 	    checks etc packaging tests/unit "$d/src/") || return 1
 	if [ "$v" != "$V_OLD" ]; then
 		date=$(sed -n "s/^## \[$V_OLD\] - \([0-9-]*\).*/\1/p" "$d/src/CHANGELOG.md")
