@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang pkg-config libc6-dev libnl-3-dev libnl-route-3-dev
 libmnl-dev libcap-dev libinih-dev libcmocka-dev libmariadb-dev
 mariadb-server mariadb-client galera-4 keepalived iproute2 nftables tcpdump
-tshark iputils-arping iputils-ping jq procps
+tshark iputils-arping iputils-ping jq procps python3 openssl rsync
 dpkg-dev debhelper lintian rpm cpio man-db groff-base systemd adduser passwd"
 missing=""
 for p in $PKGS; do
