@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent VRRP test vectors for tests/unit/test_vrrp_pkt.c.
 
 Builds packets field by field from the RFC 3768 / RFC 5798 section 5.1
