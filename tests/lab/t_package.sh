@@ -229,6 +229,8 @@ else
 	/usr/share/doc/dbvip-$VERSION
 	/usr/share/doc/dbvip-$VERSION/CHANGELOG.md
 	/usr/share/doc/dbvip-$VERSION/README.md
+	/usr/share/licenses/dbvip-$VERSION
+	/usr/share/licenses/dbvip-$VERSION/LICENSE
 	/usr/share/man/man5/dbvip.conf.5
 	/usr/share/man/man8/dbvip-check.8
 	/usr/share/man/man8/dbvipctl.8
