@@ -33,14 +33,7 @@ guard_note_master(struct instance *in)
 	char ob[IPADDR_STRLEN], nb[IPADDR_STRLEN];
 	uint8_t prio = 0;
 
-	if (in->fsm.state == VRRP_ST_MASTER) {
-		m = in->fsm.self;
-		prio = in->fsm.priority;
-	} else if (in->fsm.state == VRRP_ST_BACKUP &&
-	    in->fsm.master_priority > 0) {
-		m = in->fsm.master;
-		prio = in->fsm.master_priority;
-	}
+	(void)vrrp_fsm_accepted_master(&in->fsm, &m, &prio);
 	if (!guard_master_seen(gi, &m, prio, vrrp_fsm_master_down_us(&in->fsm),
 	    block_ms, clock_now()))
 		return;

@@ -215,15 +215,14 @@ instance_master(const struct instance *in, uint64_t max_age_us,
 {
 	const struct instance_seen *best = NULL;
 	uint64_t now = clock_now();
+	uint8_t prio;
 	int i;
 
 	if (in->fsm.state != VRRP_ST_BACKUP && in->fsm.state != VRRP_ST_FAULT)
 		return -1;
-	if (in->fsm.state == VRRP_ST_BACKUP && in->fsm.master.family != 0 &&
-	    in->fsm.master_priority > 0) {
-		*m = in->fsm.master;
+	if (in->fsm.state == VRRP_ST_BACKUP &&
+	    vrrp_fsm_accepted_master(&in->fsm, m, &prio))
 		return 0;
-	}
 	/*
 	 * A lower master we are about to preempt, or (in FAULT, where the
 	 * election takes no part) the router that advertises as master.

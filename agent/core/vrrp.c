@@ -633,6 +633,23 @@ vrrp_fsm_resume(struct vrrp_fsm *f, const char *reason, uint64_t now,
 	vrrp_dispatch(f, VRRP_EV_RESUME, &c);
 }
 
+bool
+vrrp_fsm_accepted_master(const struct vrrp_fsm *f, struct ipaddr *m,
+    uint8_t *prio)
+{
+	if (f->state == VRRP_ST_MASTER) {
+		*m = f->self;
+		*prio = f->priority;
+		return true;
+	}
+	if (f->state != VRRP_ST_BACKUP || f->master.family == 0 ||
+	    f->master_priority == 0)
+		return false;
+	*m = f->master;
+	*prio = f->master_priority;
+	return true;
+}
+
 const char *
 vrrp_state_name(enum vrrp_state s)
 {

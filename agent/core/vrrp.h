@@ -252,6 +252,16 @@ void vrrp_fsm_set_fault(struct vrrp_fsm *f, unsigned bit, bool on,
 void vrrp_fsm_resume(struct vrrp_fsm *f, const char *reason, uint64_t now,
     struct vrrp_out *out);
 
+/*
+ * The master the election accepts now, the one record of it: ourselves
+ * (self, our effective priority) while MASTER; the master we follow, with
+ * the priority it advertised, while BACKUP and that master has not
+ * resigned (priority 0).  true and *m / *prio, or false (none: INIT,
+ * FAULT, no master heard yet, or it resigned).
+ */
+bool vrrp_fsm_accepted_master(const struct vrrp_fsm *f, struct ipaddr *m,
+    uint8_t *prio);
+
 /* Skew_Time and Master_Down_Interval in microseconds, for the current
  * Master_Adver_Interval and effective priority (v2: RFC 3768 formulas). */
 uint64_t vrrp_fsm_skew_us(const struct vrrp_fsm *f);

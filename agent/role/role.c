@@ -244,15 +244,15 @@ role_wait_for(struct role *r, const char *host, unsigned port,
 {
 	snprintf(r->wait_host, sizeof(r->wait_host), "%s", host);
 	r->wait_port = port;
-	snprintf(r->wait_why, sizeof(r->wait_why), "%s", why);
 	if (r->job == JOB_PROMOTE) {
-		/* Held once the queue has heard of the failure. */
+		/* Held once the sequencer has heard of the failure. */
 		snprintf(r->wait_why, sizeof(r->wait_why), "promotion refused: "
 		    "%s: waiting for that host's agent, or for its database "
 		    "to stop being a writable primary", why);
 		r->done_wait = true;
 		return;
 	}
+	snprintf(r->wait_why, sizeof(r->wait_why), "%s", why);
 	if (!r->hold_wait)
 		log_warnx("%s role: %s", role_tag(r), r->wait_why);
 	r->hold_wait = true;

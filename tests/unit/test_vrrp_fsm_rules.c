@@ -366,6 +366,34 @@ test_interval_v2_never_learned(void **state)
 	assert_int_equal(f.master_adver_int_cs, 100);
 }
 
+/* The one record of the accepted master: ours, the one we follow, none. */
+static void
+test_accepted_master(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct ipaddr m, h = addr(HIGHER), self = addr(SELF);
+	uint8_t prio;
+
+	(void)state;
+	backup_at(&f, 100, true, 0, T0);
+	assert_false(vrrp_fsm_accepted_master(&f, &m, &prio));
+	advert(&f, T0 + SEC, 150, 100, HIGHER, &o);
+	assert_true(vrrp_fsm_accepted_master(&f, &m, &prio));
+	assert_true(ipaddr_eq(&m, &h));
+	assert_int_equal(prio, 150);
+	/* It resigned: no master until another one is accepted. */
+	advert(&f, T0 + 2 * SEC, 0, 100, HIGHER, &o);
+	assert_false(vrrp_fsm_accepted_master(&f, &m, &prio));
+	master_at(&f, 120);
+	assert_true(vrrp_fsm_accepted_master(&f, &m, &prio));
+	assert_true(ipaddr_eq(&m, &self));
+	assert_int_equal(prio, 120);
+	out_reset(&o);
+	vrrp_fsm_set_fault(&f, VRRP_FAULT_LINK, true, NULL, T0 + 9 * SEC, &o);
+	assert_false(vrrp_fsm_accepted_master(&f, &m, &prio));
+}
+
 int
 main(void)
 {
@@ -388,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_interval_dropped_advert_does_not_count),
 		cmocka_unit_test(test_interval_yield_keeps_ours_until_confirmed),
 		cmocka_unit_test(test_interval_v2_never_learned),
+		cmocka_unit_test(test_accepted_master),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
